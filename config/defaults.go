@@ -1,0 +1,57 @@
+package config
+
+import "time"
+
+// Default returns the configuration dispatchd runs with when nothing is set:
+// a local single-broker cluster, ordered and idempotent publishing, and
+// budgets that let the router drain inside the shutdown timeout.
+func Default() Config {
+	return Config{
+		Kafka: Kafka{
+			Brokers:  []string{"127.0.0.1:9092"},
+			ClientID: "dispatchd",
+			Version:  "3.6.0",
+		},
+		Consumer: Consumer{
+			Group:             "dispatch-service",
+			InitialOffset:     "oldest",
+			SessionTimeout:    10 * time.Second,
+			HeartbeatInterval: 3 * time.Second,
+			RebalanceTimeout:  60 * time.Second,
+			RebalanceStrategy: "cooperative-sticky",
+		},
+		Producer: Producer{
+			Acks:       "all",
+			Idempotent: true,
+			Retries:    5,
+			// RetryBackoff and DeliveryTimeout mirror Java's retry.backoff.ms
+			// and delivery.timeout.ms defaults.
+			RetryBackoff:    100 * time.Millisecond,
+			DeliveryTimeout: 2 * time.Minute,
+			// One in-flight request keeps per-key order and is the only
+			// setting sarama's idempotent producer accepts.
+			MaxInFlight: 1,
+			Compression: "none",
+		},
+		// The topic names repeat the constants in messages/ on purpose:
+		// config is a leaf and imports nothing of ours.
+		Topics: Topics{
+			Input:             "dispatch.requests",
+			Output:            "dispatch.results",
+			DeadLetter:        "dispatch.dlq",
+			Partitions:        8,
+			ReplicationFactor: 1,
+			AutoCreate:        true,
+		},
+		Router: Router{
+			RetryAttempts:       3,
+			RetryInitialBackoff: 100 * time.Millisecond,
+			RetryMaxBackoff:     2 * time.Second,
+			CloseTimeout:        10 * time.Second,
+		},
+		HTTP: HTTP{Addr: "127.0.0.1:8080"},
+		Log:  Log{Level: "info", Format: "json"},
+		// Shutdown.Timeout exceeds Router.CloseTimeout so the drain fits.
+		Shutdown: Shutdown{Timeout: 15 * time.Second},
+	}
+}
