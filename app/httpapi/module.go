@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	"dispatchd/app/kafka"
+	"dispatchd/app/telemetry"
+	"dispatchd/config"
+	"dispatchd/handlers"
+)
+
+// Module provides the HTTP server and runs it for the life of the app.
+var Module = fx.Module("httpapi",
+	fx.Provide(newServer),
+	fx.Invoke(func(lc fx.Lifecycle, s *Server) { lc.Append(fx.Hook{OnStart: s.Start, OnStop: s.Stop}) }),
+)
+
+// Routes builds the mux of every endpoint.
+func Routes(cfg config.Config, ready Readiness, sender Sender, reg *handlers.Registry, m *telemetry.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", readyz(ready))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
+	mux.HandleFunc("POST /v1/messages", send(sender, cfg.Topics.Input, reg.Types()))
+	return mux
+}
+
+func newServer(cfg config.Config, state *kafka.GroupState, p *kafka.Producer, reg *handlers.Registry,
+	m *telemetry.Metrics, log *zap.Logger) *Server {
+	return NewServer(cfg.HTTP.Addr, Routes(cfg, state, p, reg, m), log.Named("http"))
+}

@@ -1,0 +1,80 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/IBM/sarama"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	"dispatchd/config"
+)
+
+// Module provides the Kafka clients: the consumer-group subscriber, the
+// producer and the shared group state. With topics.auto_create it ensures
+// the topics before anything consumes. It needs an Observer in the graph.
+var Module = fx.Module("kafka",
+	fx.Provide(
+		SaramaConfig,
+		NewGroupState,
+		newProducer,
+		func(p *Producer) message.Publisher { return p.Unclosable() },
+		newSubscriber,
+		func(s *Subscriber) message.Subscriber { return s },
+	),
+	fx.Invoke(ensureTopicsOnStart),
+)
+
+func newProducer(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, log *zap.Logger) (*Producer, error) {
+	p, err := NewProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, log.Named("producer"))
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(p.Close))
+	return p, nil
+}
+
+func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
+	s, err := NewSubscriber(SubscriberConfig{
+		Brokers:      cfg.Kafka.Brokers,
+		Group:        cfg.Consumer.Group,
+		Sarama:       sc,
+		NackBackoff:  cfg.Router.RetryInitialBackoff,
+		DrainTimeout: cfg.Router.CloseTimeout,
+	}, state, obs, log.Named("consumer"))
+	if err != nil {
+		return nil, err
+	}
+	// The router closes the subscriber first; this covers a start that failed
+	// before the router ran. Close is idempotent.
+	lc.Append(fx.StopHook(s.Close))
+	return s, nil
+}
+
+// Topics lists the topics cfg names, with the partitions and replication
+// they are created with.
+func Topics(cfg config.Config) []TopicSpec {
+	t := cfg.Topics
+	spec := func(name string) TopicSpec {
+		return TopicSpec{Name: name, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor}
+	}
+	return []TopicSpec{spec(t.Input), spec(t.Output), spec(t.DeadLetter)}
+}
+
+func ensureTopicsOnStart(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, log *zap.Logger) {
+	if !cfg.Topics.AutoCreate {
+		return
+	}
+	lc.Append(fx.StartHook(func(context.Context) error {
+		st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
+		if err != nil {
+			return fmt.Errorf("ensure topics: %w", err)
+		}
+		for _, s := range st {
+			log.Info("topic ready", zap.String("topic", s.Name), zap.Bool("created", s.Created), zap.Int32("partitions", s.Partitions))
+		}
+		return nil
+	}))
+}

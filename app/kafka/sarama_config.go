@@ -1,0 +1,102 @@
+package kafka
+
+import (
+	"crypto/tls"
+	"fmt"
+
+	"github.com/IBM/sarama"
+
+	"dispatchd/config"
+)
+
+// SaramaConfig translates dispatchd's config into one sarama.Config shared by
+// the consumer group, the producer and the admin client. It assumes cfg was
+// validated; it still returns sarama's own verdict so nothing slips through.
+func SaramaConfig(cfg config.Config) (*sarama.Config, error) {
+	sc := sarama.NewConfig()
+	sc.ClientID = cfg.Kafka.ClientID
+	v, err := sarama.ParseKafkaVersion(cfg.Kafka.Version)
+	if err != nil {
+		return nil, fmt.Errorf("kafka.version: %w", err)
+	}
+	sc.Version = v
+	if cfg.Kafka.SASL.Enabled {
+		sc.Net.SASL.Enable = true
+		sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+		sc.Net.SASL.User = cfg.Kafka.SASL.Username
+		sc.Net.SASL.Password = cfg.Kafka.SASL.Password
+	}
+	if cfg.Kafka.TLS.Enabled {
+		sc.Net.TLS.Enable = true
+		sc.Net.TLS.Config = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+
+	consumerConfig(sc, cfg.Consumer)
+	if err := producerConfig(sc, cfg.Producer); err != nil {
+		return nil, err
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("sarama rejects the config: %w", err)
+	}
+	return sc, nil
+}
+
+func consumerConfig(sc *sarama.Config, c config.Consumer) {
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	if c.InitialOffset == "newest" {
+		sc.Consumer.Offsets.Initial = sarama.OffsetNewest
+	}
+	// Offsets are marked only after a message's result is acknowledged, and
+	// committed by sarama's auto-commit loop and once more when a claim ends.
+	sc.Consumer.Offsets.AutoCommit.Enable = true
+	sc.Consumer.Group.Session.Timeout = c.SessionTimeout
+	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
+	sc.Consumer.Group.Rebalance.Timeout = c.RebalanceTimeout
+	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{balanceStrategy(c.RebalanceStrategy)}
+	if c.InstanceID != "" {
+		sc.Consumer.Group.InstanceId = c.InstanceID
+	}
+}
+
+func balanceStrategy(name string) sarama.BalanceStrategy {
+	switch name {
+	case "range":
+		return sarama.NewBalanceStrategyRange()
+	case "roundrobin":
+		return sarama.NewBalanceStrategyRoundRobin()
+	case "sticky":
+		return sarama.NewBalanceStrategySticky()
+	default:
+		return sarama.NewBalanceStrategyCooperativeSticky()
+	}
+}
+
+func producerConfig(sc *sarama.Config, p config.Producer) error {
+	sc.Producer.Return.Successes = true
+	sc.Producer.Return.Errors = true
+	switch p.Acks {
+	case "none":
+		sc.Producer.RequiredAcks = sarama.NoResponse
+	case "leader":
+		sc.Producer.RequiredAcks = sarama.WaitForLocal
+	default:
+		sc.Producer.RequiredAcks = sarama.WaitForAll
+	}
+	sc.Producer.Idempotent = p.Idempotent
+	sc.Producer.Retry.Max = p.Retries
+	sc.Producer.Retry.Backoff = p.RetryBackoff
+	sc.Net.MaxOpenRequests = p.MaxInFlight
+	var codec sarama.CompressionCodec
+	if err := codec.UnmarshalText([]byte(p.Compression)); err != nil {
+		return fmt.Errorf("producer.compression: %w", err)
+	}
+	sc.Producer.Compression = codec
+	sc.Producer.Flush.Frequency = p.FlushFrequency
+	sc.Producer.Flush.Bytes = p.FlushBytes
+	sc.Producer.Flush.Messages = p.FlushMessages
+	// Results are keyed by the input's key, so one entity's results land on
+	// one partition, in order, as the seed's advice on keys asks.
+	sc.Producer.Partitioner = sarama.NewHashPartitioner
+	return nil
+}

@@ -1,0 +1,57 @@
+package kafka
+
+import "sync/atomic"
+
+// GroupState is what the rest of the process may know about the consumer's
+// place in its group. It is safe for concurrent use.
+type GroupState struct {
+	joined   atomic.Bool
+	stopping atomic.Bool
+}
+
+// NewGroupState returns the state of a member that has not joined yet.
+func NewGroupState() *GroupState { return &GroupState{} }
+
+// Ready reports whether the member is in its group and consuming, and not
+// shutting down: the answer of /readyz.
+func (s *GroupState) Ready() bool { return s.joined.Load() && !s.stopping.Load() }
+
+// Joined reports whether the member has joined its group.
+func (s *GroupState) Joined() bool { return s.joined.Load() }
+
+// SetStopping marks the start of shutdown; Ready is false from then on.
+func (s *GroupState) SetStopping() { s.stopping.Store(true) }
+
+// Stopping reports whether shutdown has begun.
+func (s *GroupState) Stopping() bool { return s.stopping.Load() }
+
+func (s *GroupState) setJoined(v bool) { s.joined.Store(v) }
+
+// Observer is told what the consumer does, for metrics. Implementations must
+// be cheap and safe for concurrent use.
+type Observer interface {
+	// SessionStarted is called when a group session starts with n partitions.
+	SessionStarted(n int)
+	// SessionEnded is called when a group session ends (rebalance or close).
+	SessionEnded()
+	// Consumed is called for each record taken from a claim, with the
+	// partition's high-water mark at that moment.
+	Consumed(topic string, partition int32, offset, highWaterMark int64)
+	// Marked is called when a record's offset is marked for commit.
+	Marked(topic string, partition int32, offset int64)
+}
+
+// NopObserver observes nothing.
+type NopObserver struct{}
+
+// SessionStarted implements Observer.
+func (NopObserver) SessionStarted(int) {}
+
+// SessionEnded implements Observer.
+func (NopObserver) SessionEnded() {}
+
+// Consumed implements Observer.
+func (NopObserver) Consumed(string, int32, int64, int64) {}
+
+// Marked implements Observer.
+func (NopObserver) Marked(string, int32, int64) {}

@@ -1,0 +1,52 @@
+package logging
+
+import (
+	"github.com/ThreeDotsLabs/watermill"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Watermill adapts a zap logger to watermill's LoggerAdapter. Watermill's
+// info lines are chatty per-subscription detail, so they are logged at debug;
+// its errors stay errors.
+type Watermill struct {
+	log *zap.Logger
+}
+
+// NewWatermill returns the adapter, naming the logger "watermill".
+func NewWatermill(log *zap.Logger) Watermill {
+	return Watermill{log: log.Named("watermill").WithOptions(zap.AddCallerSkip(1))}
+}
+
+func fields(f watermill.LogFields) []zap.Field {
+	out := make([]zap.Field, 0, len(f))
+	for k, v := range f {
+		out = append(out, zap.Any(k, v))
+	}
+	return out
+}
+
+// Error implements watermill.LoggerAdapter.
+func (w Watermill) Error(msg string, err error, f watermill.LogFields) {
+	w.log.Error(msg, append(fields(f), zap.Error(err))...)
+}
+
+// Info implements watermill.LoggerAdapter.
+func (w Watermill) Info(msg string, f watermill.LogFields) {
+	w.log.Debug(msg, fields(f)...)
+}
+
+// Debug implements watermill.LoggerAdapter.
+func (w Watermill) Debug(msg string, f watermill.LogFields) {
+	if w.log.Core().Enabled(zapcore.DebugLevel) {
+		w.log.Debug(msg, fields(f)...)
+	}
+}
+
+// Trace implements watermill.LoggerAdapter; trace lines are dropped.
+func (w Watermill) Trace(string, watermill.LogFields) {}
+
+// With implements watermill.LoggerAdapter.
+func (w Watermill) With(f watermill.LogFields) watermill.LoggerAdapter {
+	return Watermill{log: w.log.With(fields(f)...)}
+}

@@ -1,0 +1,67 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"dispatchd/app/kafka"
+	"dispatchd/handlers"
+	"dispatchd/messages"
+)
+
+// DeadLetter parks a message whose handler failed for good in the
+// dead-letter topic, with the original key, value and headers plus the
+// reason, and acks it so its partition moves on. A message whose context
+// ended is shutdown, not failure: it is nacked and left for the next owner.
+type DeadLetter struct {
+	// Publisher writes the dead letters.
+	Publisher message.Publisher
+	// Topic is the dead-letter topic.
+	Topic string
+	// OnDeadLetter, if set, is called after a dead letter is acknowledged.
+	OnDeadLetter func(msg *message.Message, class string, attempts int, cause error)
+}
+
+// Middleware returns the dead-lettering middleware.
+func (d DeadLetter) Middleware(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		out, err := h(msg)
+		if err == nil {
+			return out, nil
+		}
+		if msg.Context().Err() != nil {
+			return nil, err
+		}
+		class := messages.ErrorClassExhausted
+		if handlers.IsPermanent(err) {
+			class = messages.ErrorClassPermanent
+		}
+		attempts := 1
+		var ae *AttemptsError
+		if errors.As(err, &ae) {
+			attempts, err = ae.Attempts, ae.Err
+		}
+		rec, _ := kafka.RecordFromContext(msg.Context())
+		dl := message.NewMessage(msg.UUID, msg.Payload)
+		for k, v := range msg.Metadata {
+			dl.Metadata.Set(k, v)
+		}
+		dl.Metadata.Set(messages.HeaderError, err.Error())
+		dl.Metadata.Set(messages.HeaderErrorClass, class)
+		dl.Metadata.Set(messages.HeaderAttempts, strconv.Itoa(attempts))
+		dl.Metadata.Set(messages.HeaderSource, rec.Source.String())
+		dl.SetContext(kafka.WithRecord(context.Background(), rec))
+		if perr := d.Publisher.Publish(d.Topic, dl); perr != nil {
+			// Not acked: the message is delivered again rather than lost.
+			return nil, fmt.Errorf("publish dead letter to %s: %w (handler error: %v)", d.Topic, perr, err)
+		}
+		if d.OnDeadLetter != nil {
+			d.OnDeadLetter(msg, class, attempts, err)
+		}
+		return nil, nil
+	}
+}

@@ -1,0 +1,54 @@
+// Package router wires the watermill router that consumes the input topic,
+// dispatches each message to its handler, and publishes the result, with the
+// middleware that recovers, retries, dead-letters, correlates and measures.
+package router
+
+import (
+	"context"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/google/uuid"
+
+	"dispatchd/app/kafka"
+	"dispatchd/handlers"
+	"dispatchd/messages"
+)
+
+// resultIDSpace namespaces result ids: a result's id is derived from its
+// input's id, so a redelivered input yields a result with the same id and
+// consumers downstream can drop the duplicate.
+var resultIDSpace = uuid.MustParse("6f1c1e0a-8d57-4d38-9a0e-5b1f2a3c4d5e")
+
+// Dispatch returns the router handler: it finds the handler for the
+// message's type, runs it, and turns its result into the output message,
+// keyed like the input and carrying causation and source headers.
+func Dispatch(reg *handlers.Registry) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		in := envelope(msg)
+		h, err := reg.Lookup(in.Type)
+		if err != nil {
+			return nil, err
+		}
+		res, err := h.Handle(msg.Context(), in)
+		if err != nil {
+			return nil, err
+		}
+		out := message.NewMessage(uuid.NewSHA1(resultIDSpace, []byte(msg.UUID)).String(), res.Payload)
+		out.Metadata.Set(messages.HeaderType, res.Type)
+		out.Metadata.Set(messages.HeaderCausationID, msg.UUID)
+		out.Metadata.Set(messages.HeaderSource, in.Source.String())
+		out.SetContext(kafka.WithRecord(context.Background(), kafka.Record{Key: in.Key, Source: in.Source}))
+		return []*message.Message{out}, nil
+	}
+}
+
+// envelope is the handler's view of a consumed message.
+func envelope(msg *message.Message) messages.Envelope {
+	rec, _ := kafka.RecordFromContext(msg.Context())
+	return messages.Envelope{
+		Key:     rec.Key,
+		Type:    msg.Metadata.Get(messages.HeaderType),
+		Payload: msg.Payload,
+		Source:  rec.Source,
+	}
+}

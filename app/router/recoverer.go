@@ -1,0 +1,28 @@
+package router
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.uber.org/zap"
+)
+
+// Recoverer turns a handler panic into an ordinary, retryable error, so a
+// panicking handler is retried and then dead-lettered like any failure. The
+// stack goes to the log once; the error, which ends up in the dead letter's
+// dispatch_error header, stays one line.
+func Recoverer(log *zap.Logger) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) (out []*message.Message, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					log.Error("handler panicked", append(msgFields(msg),
+						zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))...)
+					out, err = nil, fmt.Errorf("handler panicked: %v", r)
+				}
+			}()
+			return h(msg)
+		}
+	}
+}

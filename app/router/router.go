@@ -1,0 +1,80 @@
+package router
+
+import (
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"go.uber.org/zap"
+
+	"dispatchd/app/telemetry"
+	"dispatchd/config"
+	"dispatchd/handlers"
+	"dispatchd/messages"
+)
+
+// HandlerName is the router handler's stable name, in logs and metrics.
+const HandlerName = "dispatch"
+
+// Params are what New needs.
+type Params struct {
+	// Config is the process configuration.
+	Config config.Config
+	// Subscriber reads the input topic as the consumer group.
+	Subscriber message.Subscriber
+	// Publisher writes results and dead letters.
+	Publisher message.Publisher
+	// Registry maps message types to handlers.
+	Registry *handlers.Registry
+	// Metrics records what happens.
+	Metrics *telemetry.Metrics
+	// Logger is the process logger.
+	Logger *zap.Logger
+	// Watermill is the same logger, adapted for watermill.
+	Watermill watermill.LoggerAdapter
+}
+
+// New builds the router: one handler from the input topic to the output
+// topic, wrapped, outermost first, in in-flight counting, correlation,
+// dead-lettering, retries, per-attempt measurement and panic recovery.
+func New(p Params) (*message.Router, error) {
+	cfg := p.Config
+	log := p.Logger.Named("router")
+	// The subscriber drains within router.close_timeout; the router waits
+	// for it, and the whole stop is bounded by shutdown.timeout.
+	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.Shutdown.Timeout}, p.Watermill)
+	if err != nil {
+		return nil, fmt.Errorf("new router: %w", err)
+	}
+	m := p.Metrics
+	r.AddMiddleware(
+		Inflight(m),
+		Correlation,
+		DeadLetter{
+			Publisher: p.Publisher,
+			Topic:     cfg.Topics.DeadLetter,
+			OnDeadLetter: func(msg *message.Message, class string, attempts int, cause error) {
+				m.Counted(msg.Metadata.Get(messages.HeaderType), telemetry.OutcomeDeadLetter)
+				m.DeadLettered(class)
+				log.Warn("dead-lettered", append(msgFields(msg), zap.String("class", class),
+					zap.Int("attempts", attempts), zap.Error(cause))...)
+			},
+		}.Middleware,
+		Retry{
+			MaxRetries:      cfg.Router.RetryAttempts,
+			InitialInterval: cfg.Router.RetryInitialBackoff,
+			MaxInterval:     cfg.Router.RetryMaxBackoff,
+			OnRetry: func(msg *message.Message, attempt int, err error) {
+				m.Counted(msg.Metadata.Get(messages.HeaderType), telemetry.OutcomeRetry)
+				log.Info("retrying", append(msgFields(msg), zap.Int("attempt", attempt), zap.Error(err))...)
+			},
+		}.Middleware,
+		Attempt(m, log),
+		Recoverer(log),
+	)
+	r.AddPublisherDecorators(func(pub message.Publisher) (message.Publisher, error) {
+		return countPublished{Publisher: pub, m: m}, nil
+	})
+	r.AddHandler(HandlerName, cfg.Topics.Input, p.Subscriber, cfg.Topics.Output, p.Publisher, Dispatch(p.Registry))
+	return r, nil
+}

@@ -1,0 +1,129 @@
+// Package telemetry owns dispatchd's Prometheus registry and metrics. The
+// metric names are part of dispatchd's interface: the README lists them.
+package telemetry
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Outcomes of a handled message, the values of the outcome label.
+const (
+	OutcomeSuccess    = "success"
+	OutcomeRetry      = "retry"
+	OutcomeDeadLetter = "dead_letter"
+)
+
+// Metrics holds every collector; its methods are the only way code records.
+type Metrics struct {
+	// Registry is what /metrics serves.
+	Registry *prometheus.Registry
+
+	consumed    *prometheus.CounterVec
+	handled     *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	published   *prometheus.CounterVec
+	deadLetters *prometheus.CounterVec
+	lag         *prometheus.GaugeVec
+	inflight    prometheus.Gauge
+	assigned    prometheus.Gauge
+	rebalances  prometheus.Counter
+}
+
+// BuildInfo names the running build.
+type BuildInfo struct {
+	// Version is the release version, or "dev".
+	Version string
+	// Commit is the VCS revision, or "unknown".
+	Commit string
+}
+
+// NewMetrics registers dispatchd's metrics, plus Go and process collectors,
+// on a fresh registry.
+func NewMetrics(build BuildInfo) *Metrics {
+	r := prometheus.NewRegistry()
+	f := func(c prometheus.Collector) { r.MustRegister(c) }
+	f(collectors.NewGoCollector())
+	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: r,
+		consumed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_messages_consumed_total",
+			Help: "Records taken from the input topic, redeliveries excluded."}, []string{"topic"}),
+		handled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_messages_handled_total",
+			Help: "Handler runs by message type and outcome (success, retry, dead_letter)."}, []string{"type", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "dispatchd_handler_duration_seconds",
+			Help: "Time spent in a handler, per attempt.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"type"}),
+		published: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_results_published_total",
+			Help: "Result records acknowledged by the brokers."}, []string{"topic"}),
+		deadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_dead_letters_total",
+			Help: "Records parked in the dead-letter topic, by reason (permanent, exhausted)."}, []string{"reason"}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dispatchd_consumer_lag",
+			Help: "Records behind the high-water mark, per assigned partition."}, []string{"topic", "partition"}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dispatchd_inflight_messages",
+			Help: "Messages handed to handlers and not yet finished."}),
+		assigned: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dispatchd_partitions_assigned",
+			Help: "Partitions this member owns in its current group session."}),
+		rebalances: prometheus.NewCounter(prometheus.CounterOpts{Name: "dispatchd_rebalances_total",
+			Help: "Group sessions started: the first join and every rebalance after it."}),
+	}
+	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
+		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances} {
+		f(c)
+	}
+	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dispatchd_build_info",
+		Help: "Always 1; the labels name the build."}, []string{"version", "commit"})
+	f(info)
+	info.WithLabelValues(build.Version, build.Commit).Set(1)
+	return m
+}
+
+// Handled records one handler attempt and how it ended.
+func (m *Metrics) Handled(msgType, outcome string, seconds float64) {
+	m.handled.WithLabelValues(msgType, outcome).Inc()
+	m.duration.WithLabelValues(msgType).Observe(seconds)
+}
+
+// ObserveDuration records the duration of a failed attempt; its outcome is
+// counted by whoever decides it (retry or dead letter).
+func (m *Metrics) ObserveDuration(msgType string, seconds float64) {
+	m.duration.WithLabelValues(msgType).Observe(seconds)
+}
+
+// Counted records an outcome decided after the attempt was measured.
+func (m *Metrics) Counted(msgType, outcome string) { m.handled.WithLabelValues(msgType, outcome).Inc() }
+
+// Published records n results acknowledged on topic.
+func (m *Metrics) Published(topic string, n int) { m.published.WithLabelValues(topic).Add(float64(n)) }
+
+// DeadLettered records one dead letter.
+func (m *Metrics) DeadLettered(reason string) { m.deadLetters.WithLabelValues(reason).Inc() }
+
+// InflightAdd moves the in-flight gauge by d.
+func (m *Metrics) InflightAdd(d float64) { m.inflight.Add(d) }
+
+// SessionStarted implements kafka.Observer.
+func (m *Metrics) SessionStarted(n int) {
+	m.assigned.Set(float64(n))
+	m.rebalances.Inc()
+}
+
+// SessionEnded implements kafka.Observer. Lag series of partitions this
+// member may no longer own are dropped; the next session sets them anew.
+func (m *Metrics) SessionEnded() {
+	m.assigned.Set(0)
+	m.lag.Reset()
+}
+
+// Consumed implements kafka.Observer. The lag counts this record as not yet
+// done; Marked brings it to what remains after it.
+func (m *Metrics) Consumed(topic string, partition int32, offset, hwm int64) {
+	m.consumed.WithLabelValues(topic).Inc()
+	m.lag.WithLabelValues(topic, strconv.Itoa(int(partition))).Set(float64(max(hwm-offset, 0)))
+}
+
+// Marked implements kafka.Observer.
+func (m *Metrics) Marked(topic string, partition int32, offset int64) {
+	m.lag.WithLabelValues(topic, strconv.Itoa(int(partition))).Dec()
+}
