@@ -145,7 +145,9 @@ func strictUnmarshal(raw []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// More alone misses a stray '}' or ']' after the value; only EOF means
+	// nothing but whitespace follows.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil

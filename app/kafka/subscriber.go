@@ -61,7 +61,7 @@ type Subscriber struct {
 	closing     chan struct{} // closed by Close: take no new records
 	done        chan struct{} // closed when the consume loop has left the group
 
-	mu         sync.Mutex     // guards subscribed, closing and claims.Add
+	mu         sync.Mutex // guards subscribed, closing and claims.Add
 	subscribed bool
 	claims     sync.WaitGroup // running ConsumeClaim calls
 	closeOnce  sync.Once

@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.uber.org/zap"
@@ -19,7 +20,8 @@ func Recoverer(log *zap.Logger) message.HandlerMiddleware {
 				if r := recover(); r != nil {
 					log.Error("handler panicked", append(msgFields(msg),
 						zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))...)
-					out, err = nil, fmt.Errorf("handler panicked: %v", r)
+					// Fields joins a multi-line panic value into one line.
+					out, err = nil, fmt.Errorf("handler panicked: %s", strings.Join(strings.Fields(fmt.Sprint(r)), " "))
 				}
 			}()
 			return h(msg)

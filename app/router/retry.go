@@ -18,7 +18,9 @@ type AttemptsError struct {
 	Err error
 }
 
-func (e *AttemptsError) Error() string { return fmt.Sprintf("after %d attempt(s): %v", e.Attempts, e.Err) }
+func (e *AttemptsError) Error() string {
+	return fmt.Sprintf("after %d attempt(s): %v", e.Attempts, e.Err)
+}
 
 // Unwrap lets errors.Is and errors.As see the last error.
 func (e *AttemptsError) Unwrap() error { return e.Err }
