@@ -1,0 +1,85 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"dispatchd/app/httpapi"
+	"dispatchd/app/kafka"
+)
+
+func TestHealthz(t *testing.T) {
+	rec := do(t, routes(readiness{}, &recordingSender{}), http.MethodGet, "/healthz", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.JSONEq(t, `{"status":"ok"}`, rec.Body.String())
+}
+
+func TestReadyz(t *testing.T) {
+	stopping := kafka.NewGroupState()
+	stopping.SetStopping()
+	tests := []struct {
+		name     string
+		ready    httpapi.Readiness
+		wantCode int
+		wantBody string
+	}{
+		{name: "not_joined", ready: readiness{}, wantCode: http.StatusServiceUnavailable,
+			wantBody: `{"ready":false,"joined":false,"stopping":false}`},
+		{name: "joined", ready: readiness{joined: true}, wantCode: http.StatusOK,
+			wantBody: `{"ready":true,"joined":true,"stopping":false}`},
+		{name: "joined_and_stopping", ready: readiness{joined: true, stopping: true}, wantCode: http.StatusServiceUnavailable,
+			wantBody: `{"ready":false,"joined":true,"stopping":true}`},
+		{name: "new_group_state", ready: kafka.NewGroupState(), wantCode: http.StatusServiceUnavailable,
+			wantBody: `{"ready":false,"joined":false,"stopping":false}`},
+		{name: "group_state_stopping", ready: stopping, wantCode: http.StatusServiceUnavailable,
+			wantBody: `{"ready":false,"joined":false,"stopping":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(t, routes(tt.ready, &recordingSender{}), http.MethodGet, "/readyz", "")
+			require.Equal(t, tt.wantCode, rec.Code)
+			require.JSONEq(t, tt.wantBody, rec.Body.String())
+		})
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	rec := do(t, routes(readiness{}, &recordingSender{}), http.MethodGet, "/metrics", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), `dispatchd_build_info{commit="x",version="test"} 1`)
+}
+
+func TestRoutesMethodsAndPaths(t *testing.T) {
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		wantCode int
+	}{
+		{name: "get_messages", method: http.MethodGet, path: "/v1/messages", wantCode: http.StatusMethodNotAllowed},
+		{name: "put_messages", method: http.MethodPut, path: "/v1/messages", wantCode: http.StatusMethodNotAllowed},
+		{name: "post_healthz", method: http.MethodPost, path: "/healthz", wantCode: http.StatusMethodNotAllowed},
+		{name: "head_healthz", method: http.MethodHead, path: "/healthz", wantCode: http.StatusOK},
+		{name: "unknown_path", method: http.MethodGet, path: "/nope", wantCode: http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sender := &recordingSender{}
+			rec := do(t, routes(readiness{joined: true}, sender), tt.method, tt.path, "")
+			require.Equal(t, tt.wantCode, rec.Code)
+			calls, _ := sender.sent()
+			require.Zero(t, calls)
+		})
+	}
+}
+
+// TestReadyzBody guards the field names operators' probes and dashboards read.
+func TestReadyzBody(t *testing.T) {
+	rec := do(t, routes(readiness{joined: true}, &recordingSender{}), http.MethodGet, "/readyz", "")
+	var body map[string]bool
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	require.Equal(t, map[string]bool{"ready": true, "joined": true, "stopping": false}, body)
+}

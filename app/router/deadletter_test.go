@@ -1,0 +1,187 @@
+package router_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/require"
+
+	"dispatchd/app/kafka"
+	"dispatchd/app/router"
+	"dispatchd/handlers"
+	"dispatchd/messages"
+)
+
+const dlqTopic = "dispatch.dlq"
+
+// failWith is a handler that always fails with err.
+func failWith(err error) message.HandlerFunc {
+	return func(*message.Message) ([]*message.Message, error) { return nil, err }
+}
+
+func TestDeadLetterParksFailures(t *testing.T) {
+	tests := []struct {
+		name         string
+		handler      message.HandlerFunc
+		wantError    string
+		wantClass    string
+		wantAttempts int
+	}{
+		{
+			name:      "permanent_error",
+			handler:   failWith(&router.AttemptsError{Attempts: 1, Err: handlers.Permanent(errors.New("bad payload"))}),
+			wantError: "bad payload", wantClass: messages.ErrorClassPermanent, wantAttempts: 1,
+		},
+		{
+			name:      "exhausted_error",
+			handler:   failWith(&router.AttemptsError{Attempts: 4, Err: errors.New("db down")}),
+			wantError: "db down", wantClass: messages.ErrorClassExhausted, wantAttempts: 4,
+		},
+		{
+			name:      "error_without_attempts_counts_one",
+			handler:   failWith(errors.New("boom")),
+			wantError: "boom", wantClass: messages.ErrorClassExhausted, wantAttempts: 1,
+		},
+		{
+			name:      "bare_permanent_error",
+			handler:   failWith(handlers.Permanent(errors.New("unknown thing"))),
+			wantError: "unknown thing", wantClass: messages.ErrorClassPermanent, wantAttempts: 1,
+		},
+		{
+			name: "after_retry_exhausted",
+			handler: router.Retry{MaxRetries: 2, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}.
+				Middleware(failWith(errors.New("still down"))),
+			wantError: "still down", wantClass: messages.ErrorClassExhausted, wantAttempts: 3,
+		},
+		{
+			name: "after_retry_permanent",
+			handler: router.Retry{MaxRetries: 2, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}.
+				Middleware(failWith(handlers.Permanent(errors.New("never")))),
+			wantError: "never", wantClass: messages.ErrorClassPermanent, wantAttempts: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pub := &recordingPublisher{}
+			var notified []string
+			var notifiedAttempts int
+			var notifiedCause error
+			msg := newMsg("in-1", messages.TypeOrderPlaced, orderPlaced)
+			msg.Metadata.Set(messages.HeaderCorrelationID, "flow-1")
+			msg.Metadata.Set("custom", "kept")
+
+			out, err := router.DeadLetter{
+				Publisher: pub,
+				Topic:     dlqTopic,
+				OnDeadLetter: func(got *message.Message, class string, attempts int, cause error) {
+					require.Same(t, msg, got)
+					notified = append(notified, class)
+					notifiedAttempts, notifiedCause = attempts, cause
+				},
+			}.Middleware(tt.handler)(msg)
+
+			require.NoError(t, err, "a dead-lettered message is acked")
+			require.Empty(t, out)
+			calls := pub.published()
+			require.Len(t, calls, 1)
+			require.Equal(t, dlqTopic, calls[0].topic)
+			require.Len(t, calls[0].msgs, 1)
+			dl := calls[0].msgs[0]
+			require.Equal(t, msg.UUID, dl.UUID)
+			require.Equal(t, orderPlaced, string(dl.Payload))
+			require.Equal(t, message.Metadata{
+				messages.HeaderType:          messages.TypeOrderPlaced,
+				messages.HeaderCorrelationID: "flow-1",
+				"custom":                     "kept",
+				messages.HeaderError:         tt.wantError,
+				messages.HeaderErrorClass:    tt.wantClass,
+				messages.HeaderAttempts:      strconv.Itoa(tt.wantAttempts),
+				messages.HeaderSource:        "dispatch.requests/3/42",
+			}, dl.Metadata)
+			rec, ok := kafka.RecordFromContext(dl.Context())
+			require.True(t, ok, "the dead letter carries the record, for its key")
+			require.Equal(t, testRecord, rec)
+			require.NoError(t, dl.Context().Err(), "the dead letter must not inherit the input's context")
+
+			require.Equal(t, []string{tt.wantClass}, notified)
+			require.Equal(t, tt.wantAttempts, notifiedAttempts)
+			require.EqualError(t, notifiedCause, tt.wantError)
+		})
+	}
+}
+
+func TestDeadLetterDoesNotPark(t *testing.T) {
+	errBoom := errors.New("boom")
+	errBroker := errors.New("broker gone")
+	tests := []struct {
+		name         string
+		handlerErr   error
+		cancelled    bool
+		publishErr   error
+		wantErrIs    []error
+		wantOut      bool
+		wantNotified bool
+	}{
+		{name: "success_passes_through", wantOut: true},
+		{name: "cancelled_context_nacks", handlerErr: errBoom, cancelled: true, wantErrIs: []error{errBoom}},
+		{
+			name: "cancelled_context_nacks_permanent_error", cancelled: true,
+			handlerErr: handlers.Permanent(errBoom), wantErrIs: []error{errBoom},
+		},
+		{
+			name: "publish_failure_nacks", handlerErr: &router.AttemptsError{Attempts: 4, Err: errBoom},
+			publishErr: errBroker, wantErrIs: []error{errBroker},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pub := &recordingPublisher{err: tt.publishErr}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			msg := newMsg("in-1", messages.TypeOrderPlaced, orderPlaced)
+			msg.SetContext(kafka.WithRecord(ctx, testRecord))
+			if tt.cancelled {
+				cancel()
+			}
+			want := []*message.Message{message.NewMessage("out-1", nil)}
+			notified := false
+
+			out, err := router.DeadLetter{
+				Publisher:    pub,
+				Topic:        dlqTopic,
+				OnDeadLetter: func(*message.Message, string, int, error) { notified = true },
+			}.Middleware(func(*message.Message) ([]*message.Message, error) {
+				if tt.handlerErr != nil {
+					return nil, tt.handlerErr
+				}
+				return want, nil
+			})(msg)
+
+			require.Empty(t, pub.published(), "nothing may reach the dead-letter topic")
+			require.Equal(t, tt.wantNotified, notified)
+			if tt.wantOut {
+				require.NoError(t, err)
+				require.Equal(t, want, out)
+				return
+			}
+			require.Error(t, err, "the message must be nacked")
+			require.Nil(t, out)
+			for _, target := range tt.wantErrIs {
+				require.ErrorIs(t, err, target)
+			}
+		})
+	}
+}
+
+func TestDeadLetterPublishFailureNamesBothErrors(t *testing.T) {
+	pub := &recordingPublisher{err: errors.New("broker gone")}
+	_, err := router.DeadLetter{Publisher: pub, Topic: dlqTopic}.
+		Middleware(failWith(&router.AttemptsError{Attempts: 4, Err: errors.New("db down")}))(newMsg("in-1", "t", "{}"))
+	require.ErrorContains(t, err, dlqTopic)
+	require.ErrorContains(t, err, "broker gone")
+	require.ErrorContains(t, err, "db down")
+}
