@@ -1,0 +1,108 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+
+	"dispatchd/app/kafkatest"
+	"dispatchd/handlers"
+	"dispatchd/messages"
+)
+
+// slowOrders replaces order.placed's handler with one that takes d per
+// message, so a stop lands in the middle of the work.
+func slowOrders(d time.Duration) fx.Option {
+	return fx.Decorate(func(*handlers.Registry) *handlers.Registry {
+		inner := handlers.OrderPlaced{}
+		return handlers.NewRegistry().MustRegister(messages.TypeOrderPlaced, handlers.Func{
+			HandlerName: "slow-dispatch-order",
+			Fn: func(ctx context.Context, in messages.Envelope) (messages.Result, error) {
+				time.Sleep(d)
+				return inner.Handle(ctx, in)
+			},
+		})
+	})
+}
+
+func TestDaemon_after_a_graceful_stop_a_second_instance_continues_with_nothing_lost(t *testing.T) {
+	c := kafkatest.Start(t)
+	cfg := c.Config(t, 8)
+	c.CreateTopics(t, 8, cfg.Topics.Input, cfg.Topics.Output, cfg.Topics.DeadLetter)
+	inputs := orderInputs(200, 8)
+	sent := produced(t, c, cfg.Topics.Input, inputs)
+
+	first := startDaemon(t, cfg, slowOrders(2*time.Millisecond))
+	partial := c.ReadN(t, cfg.Topics.Output, 200, 60*time.Second)
+	first.app.RequireStop()
+	afterStop := len(c.ReadFor(t, cfg.Topics.Output, 300*time.Millisecond))
+	require.Less(t, afterStop, len(inputs), "the first instance must stop before finishing, or this test shows nothing")
+	t.Logf("first instance: %d results before the stop was asked, %d when it had stopped", len(partial), afterStop)
+
+	second := startDaemon(t, cfg, slowOrders(0))
+	defer second.app.RequireStop()
+	checkResults(t, inputs, sent, c.ReadN(t, cfg.Topics.Output, len(inputs), 60*time.Second))
+	extra := c.ReadFor(t, cfg.Topics.Output, 500*time.Millisecond)
+	require.Len(t, extra, len(inputs), "no duplicate results after the handoff")
+}
+
+func TestDaemon_readiness_turns_off_before_the_drain_and_in_flight_work_finishes(t *testing.T) {
+	c := kafkatest.Start(t)
+	cfg := c.Config(t, 2)
+	d := startDaemon(t, cfg, slowOrders(1500*time.Millisecond))
+	url := "http://" + d.http.Addr() + "/readyz"
+	require.Equal(t, http.StatusOK, status(t, url))
+
+	produced(t, c, cfg.Topics.Input, orderInputs(1, 1))
+	require.Eventually(t, func() bool { return inflight(t, "http://"+d.http.Addr()+"/metrics") }, 10*time.Second, 5*time.Millisecond)
+
+	var wg sync.WaitGroup
+	wg.Go(func() { d.app.RequireStop() })
+	// While the in-flight message drains, HTTP still answers, and says 503.
+	require.Eventually(t, func() bool { return status(t, url) == http.StatusServiceUnavailable }, 5*time.Second, 5*time.Millisecond)
+	wg.Wait()
+	results := c.ReadN(t, cfg.Topics.Output, 1, 5*time.Second)
+	require.Equal(t, "order-0000", string(results[0].Key), "the in-flight message finished during the drain")
+}
+
+func status(t *testing.T, url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+func inflight(t *testing.T, url string) bool {
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return containsLine(string(b), "dispatchd_inflight_messages 1")
+}
+
+func containsLine(body, line string) bool {
+	for len(body) > 0 {
+		i := 0
+		for i < len(body) && body[i] != '\n' {
+			i++
+		}
+		if body[:i] == line {
+			return true
+		}
+		if i == len(body) {
+			break
+		}
+		body = body[i+1:]
+	}
+	return false
+}
