@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -8,12 +9,11 @@ import (
 	"go.uber.org/zap"
 )
 
-// claimHandler is the sarama side of a Subscriber: one ConsumeClaim per
+// claimHandler is the sarama side of a subscription: one ConsumeClaim per
 // assigned partition, each handing out one message at a time, which keeps
 // per-partition order.
 type claimHandler struct {
-	s   *Subscriber
-	out chan<- *message.Message
+	sub *subscription
 }
 
 // Setup is called when a group session starts.
@@ -22,10 +22,9 @@ func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
 	for _, ps := range sess.Claims() {
 		n += len(ps)
 	}
-	h.s.state.setJoined(true)
-	h.s.obs.SessionStarted(n)
-	h.s.log.Info("joined consumer group",
-		zap.String("group", h.s.cfg.Group), zap.String("member_id", sess.MemberID()),
+	h.sub.s.state.setJoined(true)
+	h.sub.s.obs.SessionStarted(n)
+	h.sub.log.Info("joined consumer group", zap.String("member_id", sess.MemberID()),
 		zap.Int32("generation", sess.GenerationID()), zap.Any("claims", sess.Claims()))
 	return nil
 }
@@ -33,27 +32,27 @@ func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
 // Cleanup is called when a group session ends, after every claim returned
 // and before sarama commits the marked offsets.
 func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
-	h.s.obs.SessionEnded()
-	h.s.log.Info("group session ended", zap.Int32("generation", sess.GenerationID()))
+	h.sub.s.obs.SessionEnded()
+	h.sub.log.Info("group session ended", zap.Int32("generation", sess.GenerationID()))
 	return nil
 }
 
 // ConsumeClaim delivers a partition's records one at a time until the claim
-// is revoked (Messages closes) or the subscriber closes.
+// is revoked (Messages closes) or the subscription stops.
 func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	s := h.s
-	s.mu.Lock()
-	if s.isClosing() {
-		s.mu.Unlock()
+	sub := h.sub
+	sub.mu.Lock()
+	if sub.isClosing() {
+		sub.mu.Unlock()
 		return nil
 	}
-	s.claims.Add(1)
-	s.mu.Unlock()
-	defer s.claims.Done()
+	sub.claims.Add(1)
+	sub.mu.Unlock()
+	defer sub.claims.Done()
 
 	for {
-		// Checked first, alone, so a ready record never wins against Close.
-		if s.isClosing() {
+		// Checked first, alone, so a ready record never wins against stop.
+		if sub.isClosing() {
 			return nil
 		}
 		select {
@@ -61,47 +60,65 @@ func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 			if !ok {
 				return nil
 			}
-			s.obs.Consumed(km.Topic, km.Partition, km.Offset, claim.HighWaterMarkOffset())
+			sub.s.obs.Consumed(km.Topic, km.Partition, km.Offset, claim.HighWaterMarkOffset())
 			if !h.deliver(sess, km) {
 				return nil
 			}
-		case <-s.closing:
+		case <-sub.closing:
 			return nil
 		}
 	}
 }
 
-// deliver hands km to the router until it is acked, and marks its offset.
-// It returns false when the record was not finished (closing, or the drain
-// budget ran out); the record is then left uncommitted for the next owner.
+// deliver hands km to the subscriber's reader until it is acked, and marks
+// its offset. It returns false when the record was not finished (stopping,
+// or the drain budget ran out); the record then stays uncommitted for the
+// next owner.
 func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage) bool {
-	s := h.s
+	sub := h.sub
 	for {
-		msg := toMessage(s.drainCtx, km)
-		select {
-		case h.out <- msg:
-		case <-s.closing:
-			return false
-		case <-sess.Context().Done():
-			return false
-		}
-		// Once handed over, the message is waited for even while closing:
-		// this is the drain. Only the drain budget cuts it short.
-		select {
-		case <-msg.Acked():
+		ctx, cancel := context.WithCancel(sub.drainCtx)
+		msg := toMessage(ctx, km)
+		acked, handed := h.handOver(sess, msg)
+		// A message's context ends once it is acked or nacked.
+		cancel()
+		if acked {
 			sess.MarkMessage(km, "")
-			s.obs.Marked(km.Topic, km.Partition, km.Offset)
+			sub.s.obs.Marked(km.Topic, km.Partition, km.Offset)
 			return true
-		case <-msg.Nacked():
-		case <-s.drainCtx.Done():
+		}
+		if !handed {
 			return false
 		}
 		select {
-		case <-time.After(s.cfg.NackBackoff):
-		case <-s.closing:
+		case <-time.After(sub.s.cfg.NackBackoff):
+		case <-sub.closing:
 			return false
 		case <-sess.Context().Done():
 			return false
 		}
+	}
+}
+
+// handOver sends msg and waits for its ack or nack. handed is false when
+// msg could not be handed over, or the drain budget ran out meanwhile.
+func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Message) (acked, handed bool) {
+	sub := h.sub
+	select {
+	case sub.out <- m:
+	case <-sub.closing:
+		return false, false
+	case <-sess.Context().Done():
+		return false, false
+	}
+	// Once handed over, the message is waited for even while stopping:
+	// this is the drain. Only the drain budget cuts it short.
+	select {
+	case <-m.Acked():
+		return true, true
+	case <-m.Nacked():
+		return false, true
+	case <-sub.drainCtx.Done():
+		return false, false
 	}
 }

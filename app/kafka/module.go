@@ -43,6 +43,7 @@ func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state 
 		Sarama:       sc,
 		NackBackoff:  cfg.Router.RetryInitialBackoff,
 		DrainTimeout: cfg.Router.CloseTimeout,
+		InitTopic:    Topics(cfg)[0],
 	}, state, obs, log.Named("consumer"))
 	if err != nil {
 		return nil, err

@@ -34,21 +34,29 @@ func RecordFromContext(ctx context.Context) (Record, bool) {
 	return r, ok
 }
 
-// toMessage turns a consumed record into a watermill message. A record from a
-// plain Kafka client has no id header, so its id is its source, which is
-// unique and stays the same when the record is delivered again.
+// toMessage turns a consumed record into a watermill message. Its id is the
+// message_id header, or watermill's own id header; a record from a plain
+// Kafka client has neither, so its id is its source, which is unique and
+// stays the same when the record is delivered again.
 func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message {
 	src := messages.Source{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset}
 	md := make(message.Metadata, len(km.Headers))
+	var id, wmID string
 	for _, h := range km.Headers {
-		if h == nil {
-			continue
+		switch {
+		case h == nil:
+		case string(h.Key) == messages.HeaderMessageID:
+			id = string(h.Value)
+		case string(h.Key) == watermillUUIDHeader:
+			wmID = string(h.Value)
+		default:
+			md.Set(string(h.Key), string(h.Value))
 		}
-		md.Set(string(h.Key), string(h.Value))
 	}
-	id := md.Get(messages.HeaderMessageID)
+	// The id header becomes the message's UUID, not metadata; toProducerMessage
+	// writes it back as message_id.
 	if id == "" {
-		id = md.Get(watermillUUIDHeader)
+		id = wmID
 	}
 	if id == "" {
 		id = src.String()
@@ -68,10 +76,13 @@ func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessa
 		pm.Key = sarama.StringEncoder(r.Key)
 	}
 	pm.Headers = make([]sarama.RecordHeader, 0, len(msg.Metadata)+1)
-	if msg.Metadata.Get(messages.HeaderMessageID) == "" && msg.UUID != "" {
+	if msg.UUID != "" {
 		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(messages.HeaderMessageID), Value: []byte(msg.UUID)})
 	}
 	for k, v := range msg.Metadata {
+		if k == messages.HeaderMessageID {
+			continue // the UUID is the id
+		}
 		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
 	}
 	return pm

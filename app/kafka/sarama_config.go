@@ -59,13 +59,15 @@ func consumerConfig(sc *sarama.Config, c config.Consumer) {
 	}
 }
 
+// balanceStrategy returns a new strategy for its name; the names are
+// sarama's own (BalanceStrategy.Name), which are also the config's values.
 func balanceStrategy(name string) sarama.BalanceStrategy {
 	switch name {
-	case "range":
+	case sarama.RangeBalanceStrategyName:
 		return sarama.NewBalanceStrategyRange()
-	case "roundrobin":
+	case sarama.RoundRobinBalanceStrategyName:
 		return sarama.NewBalanceStrategyRoundRobin()
-	case "sticky":
+	case sarama.StickyBalanceStrategyName:
 		return sarama.NewBalanceStrategySticky()
 	default:
 		return sarama.NewBalanceStrategyCooperativeSticky()

@@ -22,10 +22,12 @@ type SubscriberConfig struct {
 	Sarama *sarama.Config
 	// NackBackoff is how long a nacked message waits before it is delivered again.
 	NackBackoff time.Duration
-	// DrainTimeout is how long Close lets in-flight messages finish.
+	// DrainTimeout is how long closing lets in-flight messages finish.
 	DrainTimeout time.Duration
 	// ReconnectBackoff is the wait after a failed group session before the next.
 	ReconnectBackoff time.Duration
+	// InitTopic is how SubscribeInitialize creates a missing topic.
+	InitTopic TopicSpec
 }
 
 // Validate names the first missing field.
@@ -43,32 +45,25 @@ func (c SubscriberConfig) Validate() error {
 	return nil
 }
 
-// Subscriber is a watermill Subscriber over one sarama consumer group. It
-// hands out one message per partition at a time, marks a record's offset only
-// after its message is acked, and on Close stops taking records, lets the
-// in-flight ones finish within DrainTimeout, commits, and leaves the group.
+// Subscriber is a watermill Subscriber over sarama consumer groups: each
+// Subscribe joins the group for one topic. It hands out one message per
+// partition at a time, marks a record's offset only after its message is
+// acked, and when a subscription ends (Close, or its context is cancelled)
+// it stops taking records, lets the in-flight ones finish within
+// DrainTimeout, commits, and leaves the group.
 type Subscriber struct {
 	cfg   SubscriberConfig
-	group sarama.ConsumerGroup
 	log   *zap.Logger
 	state *GroupState
 	obs   Observer
 
-	runCtx      context.Context // ends the group session
-	runCancel   context.CancelFunc
-	drainCtx    context.Context // message contexts; ends when the drain budget is spent
-	drainCancel context.CancelFunc
-	closing     chan struct{} // closed by Close: take no new records
-	done        chan struct{} // closed when the consume loop has left the group
-
-	mu         sync.Mutex // guards subscribed, closing and claims.Add
-	subscribed bool
-	claims     sync.WaitGroup // running ConsumeClaim calls
-	closeOnce  sync.Once
+	mu        sync.Mutex
+	subs      []*subscription
+	closed    bool
+	closeOnce sync.Once
 }
 
-// NewSubscriber connects to the cluster and prepares the consumer group. It
-// does not join the group until Subscribe.
+// NewSubscriber returns a subscriber; it connects on Subscribe.
 func NewSubscriber(cfg SubscriberConfig, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
 	if cfg.NackBackoff <= 0 {
 		cfg.NackBackoff = 100 * time.Millisecond
@@ -82,120 +77,78 @@ func NewSubscriber(cfg SubscriberConfig, state *GroupState, obs Observer, log *z
 	if obs == nil {
 		obs = NopObserver{}
 	}
-	group, err := sarama.NewConsumerGroup(cfg.Brokers, cfg.Group, cfg.Sarama)
-	if err != nil {
-		return nil, fmt.Errorf("connect consumer group %q to %v: %w", cfg.Group, cfg.Brokers, err)
+	if state == nil {
+		state = NewGroupState()
 	}
-	s := &Subscriber{cfg: cfg, group: group, log: log, state: state, obs: obs,
-		closing: make(chan struct{}), done: make(chan struct{})}
-	s.runCtx, s.runCancel = context.WithCancel(context.Background())
-	s.drainCtx, s.drainCancel = context.WithCancel(context.Background())
-	go s.logErrors()
-	return s, nil
+	return &Subscriber{cfg: cfg, log: log, state: state, obs: obs}, nil
 }
 
-func (s *Subscriber) logErrors() {
-	for err := range s.group.Errors() {
-		s.log.Warn("consumer group error", zap.Error(err))
-	}
-}
-
-// Subscribe joins the group on topic. A Subscriber serves one topic, once.
-func (s *Subscriber) Subscribe(_ context.Context, topic string) (<-chan *message.Message, error) {
+// Subscribe joins the group on topic and returns its messages. The channel
+// closes after ctx is cancelled or the subscriber is closed, once the
+// in-flight messages are drained and the member has left the group.
+func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.subscribed {
-		return nil, errors.New("kafka subscriber: already subscribed")
-	}
-	select {
-	case <-s.closing:
+	if s.closed {
 		return nil, errors.New("kafka subscriber: closed")
-	default:
 	}
-	s.subscribed = true
-	out := make(chan *message.Message)
-	go s.consume(topic, out)
-	return out, nil
-}
-
-// consume runs group sessions until Close, then leaves the group.
-func (s *Subscriber) consume(topic string, out chan *message.Message) {
-	defer close(s.done)
-	defer close(out)
-	h := &claimHandler{s: s, out: out}
-	for {
-		err := s.group.Consume(s.runCtx, []string{topic}, h)
-		if s.isClosing() {
-			break
+	group, err := sarama.NewConsumerGroup(s.cfg.Brokers, s.cfg.Group, ownStrategies(s.cfg.Sarama))
+	if err != nil {
+		return nil, fmt.Errorf("join consumer group %q at %v: %w", s.cfg.Group, s.cfg.Brokers, err)
+	}
+	sub := newSubscription(s, topic, group)
+	s.subs = append(s.subs, sub)
+	go sub.consume()
+	go func() {
+		select {
+		case <-ctx.Done():
+			sub.stop()
+		case <-sub.done:
 		}
-		if err != nil {
-			s.state.setJoined(false)
-			s.log.Warn("group session failed; rejoining", zap.Error(err), zap.Duration("backoff", s.cfg.ReconnectBackoff))
-			select {
-			case <-time.After(s.cfg.ReconnectBackoff):
-			case <-s.closing:
-			}
-		}
-	}
-	s.state.setJoined(false)
-	s.log.Info("leaving consumer group", zap.String("group", s.cfg.Group))
-	if err := s.group.Close(); err != nil {
-		s.log.Warn("leave consumer group", zap.Error(err))
-	}
+	}()
+	return sub.out, nil
 }
 
-func (s *Subscriber) isClosing() bool {
-	select {
-	case <-s.closing:
-		return true
-	default:
-		return false
-	}
+// SubscribeInitialize creates topic if it does not exist, as InitTopic says.
+func (s *Subscriber) SubscribeInitialize(topic string) error {
+	spec := s.cfg.InitTopic
+	spec.Name = topic
+	spec.Partitions = max(spec.Partitions, 1)
+	spec.ReplicationFactor = max(spec.ReplicationFactor, 1)
+	_, err := EnsureTopics(s.cfg.Brokers, s.cfg.Sarama, []TopicSpec{spec})
+	return err
 }
 
-// Close stops taking records, waits up to DrainTimeout for in-flight messages
-// to be acked, commits their offsets, and leaves the group. A message still
-// running when the budget is spent is not committed: the next owner of its
-// partition gets it again.
+// Close ends every subscription: it stops taking records, waits up to
+// DrainTimeout for in-flight messages to be acked, commits their offsets,
+// and leaves the group. A message still running when the budget is spent is
+// not committed: the next owner of its partition gets it again.
 func (s *Subscriber) Close() error {
 	s.closeOnce.Do(func() {
 		s.state.SetStopping()
 		s.mu.Lock()
-		close(s.closing)
-		subscribed := s.subscribed
+		s.closed = true
+		subs := s.subs
 		s.mu.Unlock()
-		if subscribed {
-			s.drain()
+		var wg sync.WaitGroup
+		for _, sub := range subs {
+			wg.Go(sub.stop)
 		}
-		s.runCancel()
-		if subscribed {
-			<-s.done
-		} else if err := s.group.Close(); err != nil {
-			s.log.Warn("close consumer group", zap.Error(err))
-		}
-		s.drainCancel()
+		wg.Wait()
 	})
 	return nil
 }
 
-// drain waits for the claims to finish their in-flight messages, at most
-// DrainTimeout, then cancels the contexts of whatever still runs.
-func (s *Subscriber) drain() {
-	s.log.Info("draining in-flight messages", zap.Duration("budget", s.cfg.DrainTimeout))
-	start := time.Now()
-	drained := make(chan struct{})
-	go func() {
-		s.claims.Wait()
-		close(drained)
-	}()
-	timer := time.NewTimer(s.cfg.DrainTimeout)
-	defer timer.Stop()
-	select {
-	case <-drained:
-		s.log.Info("in-flight messages drained", zap.Duration("took", time.Since(start)))
-	case <-timer.C:
-		s.log.Warn("drain budget spent; unfinished messages stay uncommitted for the next owner")
-		s.drainCancel()
-		<-drained
+// ownStrategies returns a copy of sc with balance strategies of its own.
+// sarama's sticky strategies keep state while planning, so two consumer
+// groups sharing one instance race (found by watermill's universal suite
+// with concurrent subscriptions).
+func ownStrategies(sc *sarama.Config) *sarama.Config {
+	c := *sc
+	strategies := make([]sarama.BalanceStrategy, len(sc.Consumer.Group.Rebalance.GroupStrategies))
+	for i, bs := range sc.Consumer.Group.Rebalance.GroupStrategies {
+		strategies[i] = balanceStrategy(bs.Name())
 	}
+	c.Consumer.Group.Rebalance.GroupStrategies = strategies
+	return &c
 }

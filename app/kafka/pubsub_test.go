@@ -1,0 +1,73 @@
+package kafka_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"dispatchd/app/kafka"
+	"dispatchd/app/kafkatest"
+)
+
+// EnvRestartCommand names the command that restarts the test broker, for
+// watermill's TestReconnect; the Taskfile sets it when it runs the suite
+// against the Kafka it launched.
+const EnvRestartCommand = "DISPATCHD_TEST_KAFKA_RESTART"
+
+// keyed gives every published message a record key, as dispatchd does for
+// its results (the entity key). The universal suite carries its ordering key
+// in the payload, so that is the key here.
+type keyed struct{ *kafka.Producer }
+
+func (k keyed) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		m.SetContext(kafka.WithRecord(m.Context(), kafka.Record{Key: string(m.Payload)}))
+	}
+	return k.Producer.Publish(topic, msgs...)
+}
+
+// pubSub builds the publisher and subscriber exactly as dispatchd's kafka
+// module does, from dispatchd's default config pointed at the test cluster.
+func pubSub(t *testing.T, c *kafkatest.Cluster, group string) (message.Publisher, message.Subscriber) {
+	cfg := c.Config(t, 8)
+	cfg.Consumer.Group = group
+	sc, err := kafka.SaramaConfig(cfg)
+	require.NoError(t, err)
+	pub, err := kafka.NewProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, zap.NewNop())
+	require.NoError(t, err)
+	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{
+		Brokers:      cfg.Kafka.Brokers,
+		Group:        cfg.Consumer.Group,
+		Sarama:       sc,
+		NackBackoff:  cfg.Router.RetryInitialBackoff,
+		DrainTimeout: cfg.Router.CloseTimeout,
+		InitTopic:    kafka.Topics(cfg)[0],
+	}, nil, nil, zap.NewNop())
+	require.NoError(t, err)
+	return keyed{pub}, sub
+}
+
+func TestWatermillUniversalSuite(t *testing.T) {
+	c := kafkatest.Start(t)
+	features := tests.Features{
+		ConsumerGroups:      true,
+		ExactlyOnceDelivery: false,
+		// Order holds per key: one message at a time per partition, results
+		// keyed like their input, and an idempotent producer with one request
+		// in flight.
+		GuaranteedOrder: true,
+		Persistent:      true,
+	}
+	if cmd := os.Getenv(EnvRestartCommand); cmd != "" {
+		features.RestartServiceCommand = []string{"bash", "-c", cmd}
+	}
+	t.Logf("broker: %s %v; reconnect test: %v", c.Kind, c.Brokers, features.RestartServiceCommand != nil)
+	tests.TestPubSub(t, features,
+		func(t *testing.T) (message.Publisher, message.Subscriber) { return pubSub(t, c, "watermill-suite") },
+		func(t *testing.T, group string) (message.Publisher, message.Subscriber) { return pubSub(t, c, group) },
+	)
+}
