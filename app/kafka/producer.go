@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -27,11 +28,14 @@ type Delivery struct {
 }
 
 // Producer sends records and waits until the brokers acknowledge them, as
-// producer.acks asks. It is also the watermill Publisher of the router.
+// producer.acks asks. It is also the watermill Publisher of the router. It
+// runs on sarama's AsyncProducer, which batches the records of every caller
+// into one request per broker; each Send waits only for its own records.
 type Producer struct {
-	sync    sarama.SyncProducer
+	async   sarama.AsyncProducer
 	timeout time.Duration
 	log     *zap.Logger
+	routed  chan struct{} // closed when route has seen the last result
 
 	mu       sync.RWMutex // Send holds it shared; Close exclusively, so no send races a close
 	closed   bool
@@ -41,17 +45,62 @@ type Producer struct {
 // ErrProducerClosed is returned by Send after Close.
 var ErrProducerClosed = errors.New("producer closed")
 
-// NewProducer connects a synchronous producer.
+// NewProducer connects a producer.
 func NewProducer(brokers []string, sc *sarama.Config, deliveryTimeout time.Duration, log *zap.Logger) (*Producer, error) {
-	sp, err := sarama.NewSyncProducer(brokers, sc)
+	ap, err := sarama.NewAsyncProducer(brokers, sc)
 	if err != nil {
 		return nil, fmt.Errorf("connect producer to %v: %w", brokers, err)
 	}
-	return &Producer{sync: sp, timeout: deliveryTimeout, log: log}, nil
+	p := &Producer{async: ap, timeout: deliveryTimeout, log: log, routed: make(chan struct{})}
+	go p.route()
+	return p, nil
 }
 
-// Send sends the records as one batch and returns where each landed, in order.
-// On error none of the records may be assumed delivered.
+// batch is one Send call's records in flight.
+type batch struct {
+	left atomic.Int32
+	mu   sync.Mutex
+	err  *sarama.ProducerError
+	done chan struct{}
+}
+
+func (b *batch) finish(pe *sarama.ProducerError) {
+	if pe != nil {
+		b.mu.Lock()
+		if b.err == nil {
+			b.err = pe
+		}
+		b.mu.Unlock()
+	}
+	if b.left.Add(-1) == 0 {
+		close(b.done)
+	}
+}
+
+// route hands each acknowledgement or failure to the Send it belongs to.
+func (p *Producer) route() {
+	defer close(p.routed)
+	succ, errs := p.async.Successes(), p.async.Errors()
+	for succ != nil || errs != nil {
+		select {
+		case m, ok := <-succ:
+			if !ok {
+				succ = nil
+				continue
+			}
+			m.Metadata.(*batch).finish(nil)
+		case pe, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			pe.Msg.Metadata.(*batch).finish(pe)
+		}
+	}
+}
+
+// Send sends the records and returns where each landed, in order. On error
+// none of the records may be assumed delivered.
 func (p *Producer) Send(records []*sarama.ProducerMessage) ([]Delivery, error) {
 	if len(records) == 0 {
 		return nil, nil
@@ -61,31 +110,31 @@ func (p *Producer) Send(records []*sarama.ProducerMessage) ([]Delivery, error) {
 	if p.closed {
 		return nil, ErrProducerClosed
 	}
-	done := make(chan error, 1)
-	go func() { done <- p.sync.SendMessages(records) }()
+	b := &batch{done: make(chan struct{})}
+	b.left.Store(int32(len(records)))
 	timer := time.NewTimer(p.timeout)
 	defer timer.Stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			return nil, sendError(err)
+	for _, r := range records {
+		r.Metadata = b
+		select {
+		case p.async.Input() <- r:
+		case <-timer.C:
+			return nil, fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
 		}
+	}
+	select {
+	case <-b.done:
 	case <-timer.C:
 		return nil, fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
+	}
+	if b.err != nil {
+		return nil, fmt.Errorf("send %d record(s): failed on %s: %w", len(records), b.err.Msg.Topic, b.err.Err)
 	}
 	out := make([]Delivery, len(records))
 	for i, r := range records {
 		out[i] = Delivery{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}
 	}
 	return out, nil
-}
-
-func sendError(err error) error {
-	var pes sarama.ProducerErrors
-	if errors.As(err, &pes) && len(pes) > 0 {
-		return fmt.Errorf("send %d record(s): first failure on %s: %w", len(pes), pes[0].Msg.Topic, pes[0].Err)
-	}
-	return fmt.Errorf("send: %w", err)
 }
 
 // Publish implements message.Publisher: each message becomes a record on
@@ -107,7 +156,8 @@ func (p *Producer) Close() error {
 	if !p.closed {
 		p.closed = true
 		p.log.Info("closing producer")
-		p.closeErr = p.sync.Close()
+		p.closeErr = p.async.Close()
+		<-p.routed
 	}
 	return p.closeErr
 }

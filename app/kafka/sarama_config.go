@@ -5,9 +5,16 @@ import (
 	"fmt"
 
 	"github.com/IBM/sarama"
+	"github.com/rcrowley/go-metrics"
 
 	"dispatchd/config"
 )
+
+// sarama records per-request histograms with go-metrics, which dispatchd
+// never exports; they cost several percent of its CPU. The switch is
+// process-wide and read by every client as it is made, so it is set before
+// any goroutine runs: in init, for every process that links this package.
+func init() { metrics.UseNilMetrics = true }
 
 // SaramaConfig translates dispatchd's config into one sarama.Config shared by
 // the consumer group, the producer and the admin client. It assumes cfg was

@@ -1,0 +1,126 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"dispatchd/app/devbroker"
+	"dispatchd/app/kafka"
+	"dispatchd/config"
+)
+
+// Main is dispatch-bench's command line; it returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "contender" {
+		return contenderMain(args[1:], stderr)
+	}
+	fs := flag.NewFlagSet("dispatch-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	brokers := fs.String("brokers", "", "Kafka bootstrap brokers, comma-separated (default: an embedded kfake broker in this process)")
+	messages := fs.Int("messages", 50000, "records in the preloaded input")
+	keys := fs.Int("keys", 1000, "distinct keys")
+	partitions := fs.Int("partitions", 8, "partitions of the input and output topics")
+	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
+	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
+	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	bs := split(*brokers)
+	if len(bs) == 0 {
+		b, err := devbroker.Start("127.0.0.1:0", nil, zap.NewNop())
+		if err != nil {
+			fmt.Fprintln(stderr, "dispatch-bench:", err)
+			return 1
+		}
+		defer b.Close()
+		bs = []string{b.Addr()}
+		fmt.Fprintf(stderr, "broker: embedded kfake at %s (in this process, on the same cores)\n", b.Addr())
+	} else {
+		fmt.Fprintf(stderr, "broker: %s\n", *brokers)
+	}
+	cfg := config.Default()
+	cfg.Kafka.Brokers = bs
+	sc, err := kafka.SaramaConfig(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "dispatch-bench:", err)
+		return 1
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "dispatch-bench:", err)
+		return 1
+	}
+	r := &Runner{Brokers: bs, Sarama: sc, Self: self, Timeout: *timeout, Log: stderr, ProfileDir: *profiles}
+	w := Workload{Messages: *messages, Keys: *keys, Partitions: int32(*partitions)}
+	start := time.Now()
+	runs, err := Overhead(context.Background(), r, w, *rounds, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "dispatch-bench:", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "bench took %s\n", time.Since(start).Round(time.Second))
+	for _, run := range runs {
+		if run.Failed() {
+			return 1
+		}
+	}
+	return 0
+}
+
+// contenderMain runs one contender until SIGTERM: the child-process side.
+func contenderMain(args []string, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: dispatch-bench contender raw|stock|dispatchd --brokers ... --group ... --input ... --output ...")
+		return 2
+	}
+	kind := args[0]
+	fs := flag.NewFlagSet("contender", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var t Target
+	brokers := fs.String("brokers", "", "")
+	fs.StringVar(&t.Group, "group", "", "")
+	fs.StringVar(&t.Input, "input", "", "")
+	fs.StringVar(&t.Output, "output", "", "")
+	profile := fs.String("cpuprofile", "", "")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	t.Brokers = split(*brokers)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := RunContender(ctx, kind, t); err != nil {
+		fmt.Fprintf(stderr, "contender %s: %v\n", kind, err)
+		return 1
+	}
+	return 0
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
