@@ -10,8 +10,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
+	"dispatchd/app/kafka"
 	"dispatchd/config"
 )
 
@@ -67,6 +69,19 @@ func (g *globals) load(cmd *cobra.Command) (config.Config, error) {
 		return cfg, usageErr(err)
 	}
 	return cfg, nil
+}
+
+// loadClient is load plus the sarama client config the tools connect with.
+func (g *globals) loadClient(cmd *cobra.Command) (config.Config, *sarama.Config, error) {
+	cfg, err := g.load(cmd)
+	if err != nil {
+		return cfg, nil, err
+	}
+	sc, err := kafka.SaramaConfig(cfg)
+	if err != nil {
+		return cfg, nil, usageErr(err)
+	}
+	return cfg, sc, nil
 }
 
 // NewRoot builds the command tree. `dispatchd` alone means `dispatchd run`.

@@ -37,7 +37,7 @@ It prints the partition and offset of every record.`,
   cat orders.jsonl | dispatchd send --key order-1 --type order.placed`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd)
+			cfg, sc, err := g.loadClient(cmd)
 			if err != nil {
 				return err
 			}
@@ -45,10 +45,6 @@ It prints the partition and offset of every record.`,
 				f.topic = cfg.Topics.Input
 			}
 			values, err := sendValues(f, cmd.InOrStdin())
-			if err != nil {
-				return usageErr(err)
-			}
-			sc, err := kafka.SaramaConfig(cfg)
 			if err != nil {
 				return usageErr(err)
 			}

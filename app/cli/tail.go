@@ -13,7 +13,6 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
-	"dispatchd/app/kafka"
 )
 
 type tailFlags struct {
@@ -33,16 +32,12 @@ moves dispatchd's offsets. It starts at the end unless --from-beginning is given
 and runs until interrupted, until -n records were printed, or until --timeout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd)
+			cfg, sc, err := g.loadClient(cmd)
 			if err != nil {
 				return err
 			}
 			if f.topic == "" {
 				f.topic = cfg.Topics.Output
-			}
-			sc, err := kafka.SaramaConfig(cfg)
-			if err != nil {
-				return usageErr(err)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()

@@ -15,13 +15,9 @@ func topicsCmd(g *globals) *cobra.Command {
 		Short: "Create the input, output and dead-letter topics if they do not exist (idempotent)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd)
+			cfg, sc, err := g.loadClient(cmd)
 			if err != nil {
 				return err
-			}
-			sc, err := kafka.SaramaConfig(cfg)
-			if err != nil {
-				return usageErr(err)
 			}
 			st, err := kafka.EnsureTopics(cfg.Kafka.Brokers, sc, kafka.Topics(cfg))
 			for _, s := range st {
