@@ -13,6 +13,7 @@ import (
 	"dispatchd/app/kafka"
 	"dispatchd/app/logging"
 	"dispatchd/app/router"
+	"dispatchd/app/sdnotify"
 	"dispatchd/app/telemetry"
 	"dispatchd/config"
 	"dispatchd/handlers"
@@ -23,9 +24,10 @@ import (
 const stopSlack = 2 * time.Second
 
 // Options is the whole daemon for cfg. Start order: topics, HTTP (so
-// /healthz answers while the group is joined), then the router. Stop order is
-// the reverse, with readiness turned off first: /readyz says 503, the router
-// drains and leaves the group, HTTP stops, and the producer closes last.
+// /healthz answers while the group is joined), then the router, then the
+// systemd notifier (READY=1 once joined). Stop order is the reverse:
+// STOPPING=1 to systemd, /readyz says 503, the router drains and leaves the
+// group, HTTP stops, and the producer closes last.
 func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 	return fx.Options(
 		fx.Supply(cfg, build),
@@ -39,7 +41,11 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 		kafka.Module,
 		httpapi.Module,
 		router.Module,
+		sdnotify.Module,
 		fx.Invoke(stopReadinessFirst),
+		// fx runs every module's invokes before these top-level ones, so
+		// this is the last start hook and its STOPPING=1 the first stop hook.
+		fx.Invoke(sdnotify.Run),
 	)
 }
 

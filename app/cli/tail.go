@@ -12,7 +12,6 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
-
 )
 
 type tailFlags struct {

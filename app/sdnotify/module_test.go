@@ -1,0 +1,70 @@
+package sdnotify_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+	"go.uber.org/zap"
+
+	"dispatchd/app/kafka"
+	"dispatchd/app/sdnotify"
+)
+
+// TestRun_listed_last_stops_before_every_other_hook wires the module as
+// app.Options does: the readiness-off invoke, then sdnotify.Run last. When
+// the readiness-off stop hook runs, STOPPING=1 must already have been sent.
+func TestRun_listed_last_stops_before_every_other_hook(t *testing.T) {
+	s := listen(t)
+	t.Setenv("NOTIFY_SOCKET", s.addr)
+	t.Setenv("WATCHDOG_USEC", "")
+	var atReadinessOff []string
+	app := fxtest.New(t,
+		fx.NopLogger,
+		fx.Supply(kafka.NewGroupState(), zap.NewNop()),
+		sdnotify.Module,
+		fx.Invoke(func(lc fx.Lifecycle) {
+			lc.Append(fx.StopHook(func() { atReadinessOff = s.pending(t) }))
+		}),
+		fx.Invoke(sdnotify.Run),
+	)
+	app.RequireStart().RequireStop()
+	require.Equal(t, []string{"STOPPING=1"}, atReadinessOff)
+}
+
+func TestModule_graph(t *testing.T) {
+	cases := []struct {
+		name     string
+		socket   bool
+		watchdog string
+		wantErr  string
+	}{
+		{name: "no_socket_is_a_no_op"},
+		{name: "socket_and_watchdog", socket: true, watchdog: "200000"},
+		{name: "malformed_watchdog_fails_the_build", socket: true, watchdog: "soon", wantErr: "systemd watchdog"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := listen(t)
+			addr := ""
+			if tc.socket {
+				addr = s.addr
+			}
+			t.Setenv("NOTIFY_SOCKET", addr)
+			t.Setenv("WATCHDOG_USEC", tc.watchdog)
+			opts := fx.Options(fx.NopLogger, fx.Supply(kafka.NewGroupState(), zap.NewNop()),
+				sdnotify.Module, fx.Invoke(sdnotify.Run))
+			if tc.wantErr != "" {
+				require.ErrorContains(t, fx.New(opts).Err(), tc.wantErr)
+				return
+			}
+			fxtest.New(t, opts).RequireStart().RequireStop()
+			want := []string(nil)
+			if tc.socket {
+				want = []string{"STOPPING=1"} // never joined: no READY=1
+			}
+			require.Equal(t, want, s.pending(t))
+		})
+	}
+}
