@@ -35,7 +35,11 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 		fx.WithLogger(logging.FxLogger),
 		fx.StopTimeout(cfg.Shutdown.Timeout+stopSlack),
 		fx.Provide(handlers.Default),
-		fx.Provide(func(m *telemetry.Metrics) kafka.Observer { return m }),
+		fx.Provide(func(c config.Config) *kafka.Progress { return kafka.NewProgress(c.Health.StallTimeout) }),
+		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress) kafka.Observer {
+			m.RegisterCommitAges(p.CommitAges)
+			return kafka.Observers{m, p}
+		}),
 		logging.Module,
 		telemetry.Module,
 		kafka.Module,

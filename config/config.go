@@ -23,6 +23,8 @@ type Config struct {
 	Log Log `koanf:"log" yaml:"log"`
 	// Shutdown configures the graceful stop.
 	Shutdown Shutdown `koanf:"shutdown" yaml:"shutdown"`
+	// Health configures what /healthz and the systemd watchdog report.
+	Health Health `koanf:"health" yaml:"health"`
 }
 
 // Kafka is how to reach the cluster.
@@ -146,4 +148,12 @@ type Log struct {
 type Shutdown struct {
 	// Timeout bounds the whole stop; a second signal forces the exit earlier.
 	Timeout time.Duration `koanf:"timeout" yaml:"timeout"`
+}
+
+// Health configures the progress-based health check.
+type Health struct {
+	// StallTimeout is how long an assigned partition may have lag without
+	// finishing a message before /healthz fails: a stalled consumer gets
+	// restarted, an idle one does not.
+	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout"`
 }

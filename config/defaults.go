@@ -53,5 +53,7 @@ func Default() Config {
 		Log:  Log{Level: "info", Format: "json"},
 		// Shutdown.Timeout exceeds Router.CloseTimeout so the drain fits.
 		Shutdown: Shutdown{Timeout: 15 * time.Second},
+		// Longer than the worst retry chain of one message (3 retries, 2 s cap).
+		Health: Health{StallTimeout: time.Minute},
 	}
 }

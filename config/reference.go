@@ -55,6 +55,7 @@ var docs = map[string]string{
 	"log.level":                    "debug, info, warn or error.",
 	"log.format":                   "json or console.",
 	"shutdown.timeout":             "Bound on the whole stop; must exceed router.close_timeout. A second signal exits earlier.",
+	"health.stall_timeout":         "How long an assigned partition may have lag without finishing a message before /healthz fails (and the systemd watchdog stops); an idle partition is healthy.",
 }
 
 // EnvVars lists every setting in the order of the Config struct fields.

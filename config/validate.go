@@ -17,6 +17,7 @@ func (c Config) Validate() error {
 	p.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	p.oneOf("log.format", c.Log.Format, "json", "console")
 	p.positive("shutdown.timeout", c.Shutdown.Timeout)
+	p.positive("health.stall_timeout", c.Health.StallTimeout)
 	if c.Shutdown.Timeout > 0 && c.Shutdown.Timeout <= c.Router.CloseTimeout {
 		p.addf("shutdown.timeout (%s) must exceed router.close_timeout (%s): the drain budget must fit in the stop budget",
 			formatDuration(c.Shutdown.Timeout), formatDuration(c.Router.CloseTimeout))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
@@ -36,7 +37,7 @@ func (noSender) Send([]*sarama.ProducerMessage) ([]kafka.Delivery, error) {
 // get serves GET path on the daemon's real routes.
 func get(t *testing.T, path string, ready bool) int {
 	t.Helper()
-	h := httpapi.Routes(config.Default(), readiness(ready), noSender{}, handlers.Default(),
+	h := httpapi.Routes(config.Default(), readiness(ready), kafka.NewProgress(time.Minute), noSender{}, handlers.Default(),
 		telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "test"}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

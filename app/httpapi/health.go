@@ -21,9 +21,24 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// healthz answers 200 while the process serves HTTP at all.
-func healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+// Health is what /healthz reports on: progress, not mere liveness.
+type Health interface {
+	// Stalled lists the partitions that have lag but finished nothing for
+	// the stall timeout.
+	Stalled() []string
+}
+
+// healthz answers 200 while every owned partition makes progress or is idle,
+// and 503 naming the stalled ones otherwise: a stalled consumer should be
+// restarted, an idle one should not.
+func healthz(h Health) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if stalled := h.Stalled(); len(stalled) > 0 {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "stalled", "stalled": stalled})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
 }
 
 // readyz answers 200 only while the consumer is in its group and consuming,

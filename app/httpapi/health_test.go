@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -82,4 +83,38 @@ func TestReadyzBody(t *testing.T) {
 	var body map[string]bool
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	require.Equal(t, map[string]bool{"ready": true, "joined": true, "stopping": false}, body)
+}
+
+func TestHealthz_fails_only_while_a_partition_with_lag_makes_no_progress(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	p := kafka.NewProgress(10 * time.Second)
+	p.SetClock(func() time.Time { return now })
+	h := routesWithHealth(readiness{joined: true}, p, &recordingSender{})
+	code := func() int { return do(t, h, http.MethodGet, "/healthz", "").Code }
+
+	p.ClaimStarted("in", 0)
+	p.ClaimStarted("in", 1)
+	p.Consumed("in", 0, 5, 10) // partition 0 is 5 behind; partition 1 is idle
+	now = now.Add(9 * time.Second)
+	require.Equal(t, http.StatusOK, code(), "within the stall timeout")
+
+	now = now.Add(2 * time.Second)
+	require.Equal(t, http.StatusServiceUnavailable, code(), "lag and no progress for 11s")
+	require.Contains(t, do(t, h, http.MethodGet, "/healthz", "").Body.String(), `"in/0"`)
+	require.NotContains(t, do(t, h, http.MethodGet, "/healthz", "").Body.String(), `"in/1"`, "an idle partition is not stalled")
+
+	p.Marked("in", 0, 5)
+	require.Equal(t, http.StatusOK, code(), "progress clears it")
+
+	now = now.Add(time.Hour)
+	p.Consumed("in", 0, 9, 10)
+	p.Marked("in", 0, 9)
+	now = now.Add(time.Hour)
+	require.Equal(t, http.StatusOK, code(), "caught up and idle for an hour is healthy")
+
+	p.ClaimEnded("in", 0)
+	p.ClaimStarted("in", 0)
+	p.Consumed("in", 0, 10, 20)
+	now = now.Add(11 * time.Second)
+	require.Equal(t, http.StatusServiceUnavailable, code(), "a re-assigned partition is judged from its assignment")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -56,8 +57,13 @@ func (r readiness) Stopping() bool { return r.stopping }
 // routes returns the API over sender and ready with the default config and
 // registry.
 func routes(ready httpapi.Readiness, sender httpapi.Sender) http.Handler {
+	return routesWithHealth(ready, kafka.NewProgress(time.Minute), sender)
+}
+
+// routesWithHealth is routes with the progress tracker /healthz reads.
+func routesWithHealth(ready httpapi.Readiness, health httpapi.Health, sender httpapi.Sender) http.Handler {
 	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "x"})
-	return httpapi.Routes(config.Default(), ready, sender, handlers.Default(), m)
+	return httpapi.Routes(config.Default(), ready, health, sender, handlers.Default(), m)
 }
 
 // do serves one request and returns the recorded response.

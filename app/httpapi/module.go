@@ -20,16 +20,16 @@ var Module = fx.Module("httpapi",
 )
 
 // Routes builds the mux of every endpoint.
-func Routes(cfg config.Config, ready Readiness, sender Sender, reg *handlers.Registry, m *telemetry.Metrics) http.Handler {
+func Routes(cfg config.Config, ready Readiness, health Health, sender Sender, reg *handlers.Registry, m *telemetry.Metrics) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /healthz", healthz(health))
 	mux.HandleFunc("GET /readyz", readyz(ready))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
 	mux.HandleFunc("POST /v1/messages", send(sender, cfg.Topics.Input, reg.Types()))
 	return mux
 }
 
-func newServer(cfg config.Config, state *kafka.GroupState, p *kafka.Producer, reg *handlers.Registry,
-	m *telemetry.Metrics, log *zap.Logger) *Server {
-	return NewServer(cfg.HTTP.Addr, Routes(cfg, state, p, reg, m), log.Named("http"))
+func newServer(cfg config.Config, state *kafka.GroupState, progress *kafka.Progress, p *kafka.Producer,
+	reg *handlers.Registry, m *telemetry.Metrics, log *zap.Logger) *Server {
+	return NewServer(cfg.HTTP.Addr, Routes(cfg, state, progress, p, reg, m), log.Named("http"))
 }

@@ -11,9 +11,14 @@ import (
 
 // claimHandler is the sarama side of a subscription: one ConsumeClaim per
 // assigned partition, each handing out one message at a time, which keeps
-// per-partition order.
+// per-partition order. Offsets are committed here, not by sarama's
+// auto-commit: every commit interval during a session, when a claim ends
+// (so a revoked partition's last offsets go with it), and at the session's
+// end, so the commit times are known and nothing marked is left behind.
 type claimHandler struct {
-	sub *subscription
+	sub        *subscription
+	stopCommit chan struct{}
+	committing chan struct{}
 }
 
 // Setup is called when a group session starts.
@@ -24,6 +29,8 @@ func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
 	}
 	h.sub.s.state.setJoined(true)
 	h.sub.s.obs.SessionStarted(n)
+	h.stopCommit, h.committing = make(chan struct{}), make(chan struct{})
+	go h.commitLoop(sess, h.stopCommit, h.committing)
 	h.sub.log.Info("joined consumer group", zap.String("member_id", sess.MemberID()),
 		zap.Int32("generation", sess.GenerationID()), zap.Any("claims", sess.Claims()))
 	return nil
@@ -32,6 +39,9 @@ func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
 // Cleanup is called when a group session ends, after every claim returned
 // and before sarama commits the marked offsets.
 func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	close(h.stopCommit)
+	<-h.committing
+	h.commit(sess)
 	h.sub.s.obs.SessionEnded()
 	h.sub.log.Info("group session ended", zap.Int32("generation", sess.GenerationID()))
 	return nil
@@ -49,6 +59,9 @@ func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	sub.claims.Add(1)
 	sub.mu.Unlock()
 	defer sub.claims.Done()
+	sub.s.obs.ClaimStarted(claim.Topic(), claim.Partition())
+	defer sub.s.obs.ClaimEnded(claim.Topic(), claim.Partition())
+	defer h.commit(sess)
 
 	for {
 		// Checked first, alone, so a ready record never wins against stop.
@@ -121,4 +134,26 @@ func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Mes
 	case <-sub.drainCtx.Done():
 		return false, false
 	}
+}
+
+// commitLoop commits the marked offsets every commit interval until stop.
+func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(h.sub.s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			h.commit(sess)
+		case <-stop:
+			return
+		}
+	}
+}
+
+// commit sends every marked offset to the broker; sarama reports a failed
+// commit on the group's error channel, which the subscription logs.
+func (h *claimHandler) commit(sess sarama.ConsumerGroupSession) {
+	sess.Commit()
+	h.sub.s.obs.Committed()
 }

@@ -55,8 +55,9 @@ func consumerConfig(sc *sarama.Config, c config.Consumer) {
 		sc.Consumer.Offsets.Initial = sarama.OffsetNewest
 	}
 	// Offsets are marked only after a message's result is acknowledged, and
-	// committed by sarama's auto-commit loop and once more when a claim ends.
-	sc.Consumer.Offsets.AutoCommit.Enable = true
+	// committed by the subscriber itself (see claimHandler), every
+	// AutoCommit.Interval and whenever a claim or session ends.
+	sc.Consumer.Offsets.AutoCommit.Enable = false
 	sc.Consumer.Group.Session.Timeout = c.SessionTimeout
 	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
 	sc.Consumer.Group.Rebalance.Timeout = c.RebalanceTimeout

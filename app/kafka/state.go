@@ -27,31 +27,74 @@ func (s *GroupState) Stopping() bool { return s.stopping.Load() }
 
 func (s *GroupState) setJoined(v bool) { s.joined.Store(v) }
 
-// Observer is told what the consumer does, for metrics. Implementations must
-// be cheap and safe for concurrent use.
+// Observer is told what the consumer does, for metrics and health.
+// Implementations must be cheap and safe for concurrent use.
 type Observer interface {
 	// SessionStarted is called when a group session starts with n partitions.
 	SessionStarted(n int)
 	// SessionEnded is called when a group session ends (rebalance or close).
 	SessionEnded()
+	// ClaimStarted is called when this member starts consuming a partition.
+	ClaimStarted(topic string, partition int32)
+	// ClaimEnded is called when it stops (revoked, session ended, closing).
+	ClaimEnded(topic string, partition int32)
 	// Consumed is called for each record taken from a claim, with the
 	// partition's high-water mark at that moment.
 	Consumed(topic string, partition int32, offset, highWaterMark int64)
 	// Marked is called when a record's offset is marked for commit.
 	Marked(topic string, partition int32, offset int64)
+	// Committed is called after the marked offsets were sent to the broker.
+	Committed()
 }
 
-// NopObserver observes nothing.
-type NopObserver struct{}
+// Observers fans every call out to each of its observers, in order.
+type Observers []Observer
 
 // SessionStarted implements Observer.
-func (NopObserver) SessionStarted(int) {}
+func (os Observers) SessionStarted(n int) {
+	for _, o := range os {
+		o.SessionStarted(n)
+	}
+}
 
 // SessionEnded implements Observer.
-func (NopObserver) SessionEnded() {}
+func (os Observers) SessionEnded() {
+	for _, o := range os {
+		o.SessionEnded()
+	}
+}
+
+// ClaimStarted implements Observer.
+func (os Observers) ClaimStarted(t string, p int32) {
+	for _, o := range os {
+		o.ClaimStarted(t, p)
+	}
+}
+
+// ClaimEnded implements Observer.
+func (os Observers) ClaimEnded(t string, p int32) {
+	for _, o := range os {
+		o.ClaimEnded(t, p)
+	}
+}
 
 // Consumed implements Observer.
-func (NopObserver) Consumed(string, int32, int64, int64) {}
+func (os Observers) Consumed(t string, p int32, offset, hwm int64) {
+	for _, o := range os {
+		o.Consumed(t, p, offset, hwm)
+	}
+}
 
 // Marked implements Observer.
-func (NopObserver) Marked(string, int32, int64) {}
+func (os Observers) Marked(t string, p int32, offset int64) {
+	for _, o := range os {
+		o.Marked(t, p, offset)
+	}
+}
+
+// Committed implements Observer.
+func (os Observers) Committed() {
+	for _, o := range os {
+		o.Committed()
+	}
+}

@@ -75,7 +75,7 @@ func NewSubscriber(cfg SubscriberConfig, state *GroupState, obs Observer, log *z
 		return nil, fmt.Errorf("kafka subscriber: %w", err)
 	}
 	if obs == nil {
-		obs = NopObserver{}
+		obs = Observers(nil)
 	}
 	if state == nil {
 		state = NewGroupState()

@@ -10,11 +10,10 @@ import (
 	"dispatchd/app/sdnotify"
 )
 
-// group is a GroupMembership the test flips.
-type group struct{ joined, stopping atomic.Bool }
+// group is a Membership the test flips.
+type group struct{ joined atomic.Bool }
 
-func (g *group) Joined() bool   { return g.joined.Load() }
-func (g *group) Stopping() bool { return g.stopping.Load() }
+func (g *group) Joined() bool { return g.joined.Load() }
 
 // checkedHealth answers healthy and closes reached once it was asked n times.
 type checkedHealth struct {
@@ -43,7 +42,7 @@ func agent(s *sink, g *group, h sdnotify.Health, watchdog time.Duration) *sdnoti
 
 func TestAgent_stopped_before_the_join_sends_only_STOPPING(t *testing.T) {
 	s := listen(t)
-	a := agent(s, &group{}, sdnotify.GroupHealth(&group{}), time.Millisecond)
+	a := agent(s, &group{}, newCheckedHealth(true, 0), time.Millisecond)
 	a.Start()
 	a.Stop()
 	require.Equal(t, []string{"STOPPING=1"}, s.pending(t))
@@ -52,7 +51,7 @@ func TestAgent_stopped_before_the_join_sends_only_STOPPING(t *testing.T) {
 func TestAgent_sends_READY_once_joined_and_STOPPING_on_stop(t *testing.T) {
 	s := listen(t)
 	g := &group{}
-	a := agent(s, g, sdnotify.GroupHealth(g), 0)
+	a := agent(s, g, newCheckedHealth(true, 0), 0)
 	a.Start()
 	g.joined.Store(true)
 	require.Equal(t, "READY=1", s.next(t))
@@ -64,7 +63,7 @@ func TestAgent_pings_the_watchdog_while_healthy(t *testing.T) {
 	s := listen(t)
 	g := &group{}
 	g.joined.Store(true)
-	a := agent(s, g, sdnotify.GroupHealth(g), time.Millisecond)
+	a := agent(s, g, newCheckedHealth(true, 0), time.Millisecond)
 	a.Start()
 	require.Empty(t, s.until(t, "READY=1"))
 	require.Equal(t, "WATCHDOG=1", s.next(t))
@@ -93,25 +92,4 @@ func TestAgent_without_socket_does_nothing(t *testing.T) {
 	a := sdnotify.NewAgent(sdnotify.AgentConfig{Notifier: sdnotify.New(""), Joined: &group{}, Health: newCheckedHealth(true, 0)})
 	a.Start()
 	a.Stop()
-}
-
-func TestGroupHealth(t *testing.T) {
-	cases := []struct {
-		name             string
-		joined, stopping bool
-		want             bool
-	}{
-		{"not_joined", false, false, false},
-		{"joined", true, false, true},
-		{"draining", true, true, true},
-		{"left_while_stopping", false, true, true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			g := &group{}
-			g.joined.Store(tc.joined)
-			g.stopping.Store(tc.stopping)
-			require.Equal(t, tc.want, sdnotify.GroupHealth(g).Healthy())
-		})
-	}
 }

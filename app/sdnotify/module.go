@@ -10,14 +10,15 @@ import (
 )
 
 // Module provides the Agent that reports to systemd: the Notifier from
-// NOTIFY_SOCKET, the watchdog interval from WATCHDOG_USEC, and the group state
-// as Health. It registers no hook: app.Options invokes Run as its very last
-// option, because fx runs every module's invokes before the root's, and runs
-// stop hooks in reverse, so only a root invoke listed last stops first.
+// NOTIFY_SOCKET, the watchdog interval from WATCHDOG_USEC, and the
+// consumer's progress as Health. It registers no hook: app.Options invokes
+// Run as its very last option, because fx runs every module's invokes before
+// the root's, and runs stop hooks in reverse, so only a root invoke listed
+// last stops first.
 var Module = fx.Module("sdnotify",
 	fx.Provide(
 		FromEnv,
-		func(s *kafka.GroupState) Health { return GroupHealth(s) },
+		func(p *kafka.Progress) Health { return p },
 		newAgent,
 	),
 )

@@ -2,6 +2,7 @@ package sdnotify_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
@@ -22,7 +23,7 @@ func TestRun_listed_last_stops_before_every_other_hook(t *testing.T) {
 	var atReadinessOff []string
 	app := fxtest.New(t,
 		fx.NopLogger,
-		fx.Supply(kafka.NewGroupState(), zap.NewNop()),
+		fx.Supply(kafka.NewGroupState(), kafka.NewProgress(time.Minute), zap.NewNop()),
 		sdnotify.Module,
 		fx.Invoke(func(lc fx.Lifecycle) {
 			lc.Append(fx.StopHook(func() { atReadinessOff = s.pending(t) }))
@@ -53,7 +54,7 @@ func TestModule_graph(t *testing.T) {
 			}
 			t.Setenv("NOTIFY_SOCKET", addr)
 			t.Setenv("WATCHDOG_USEC", tc.watchdog)
-			opts := fx.Options(fx.NopLogger, fx.Supply(kafka.NewGroupState(), zap.NewNop()),
+			opts := fx.Options(fx.NopLogger, fx.Supply(kafka.NewGroupState(), kafka.NewProgress(time.Minute), zap.NewNop()),
 				sdnotify.Module, fx.Invoke(sdnotify.Run))
 			if tc.wantErr != "" {
 				require.ErrorContains(t, fx.New(opts).Err(), tc.wantErr)

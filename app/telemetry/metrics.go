@@ -109,12 +109,20 @@ func (m *Metrics) SessionStarted(n int) {
 	m.rebalances.Inc()
 }
 
-// SessionEnded implements kafka.Observer. Lag series of partitions this
-// member may no longer own are dropped; the next session sets them anew.
-func (m *Metrics) SessionEnded() {
-	m.assigned.Set(0)
-	m.lag.Reset()
+// SessionEnded implements kafka.Observer.
+func (m *Metrics) SessionEnded() { m.assigned.Set(0) }
+
+// ClaimStarted implements kafka.Observer.
+func (m *Metrics) ClaimStarted(string, int32) {}
+
+// ClaimEnded implements kafka.Observer: the lag of a partition this member
+// no longer owns is someone else's to report.
+func (m *Metrics) ClaimEnded(topic string, partition int32) {
+	m.lag.DeleteLabelValues(topic, strconv.Itoa(int(partition)))
 }
+
+// Committed implements kafka.Observer.
+func (m *Metrics) Committed() {}
 
 // Consumed implements kafka.Observer. The lag counts this record as not yet
 // done; Marked brings it to what remains after it.

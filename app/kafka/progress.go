@@ -1,0 +1,128 @@
+package kafka
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Progress tracks, per owned partition, how far behind it is, when it last
+// finished a message, and when its offsets were last committed. It answers
+// the progress-based health check: a partition that has lag and has finished
+// nothing for the stall timeout is stalled; an idle one is not. It is an
+// Observer and safe for concurrent use.
+type Progress struct {
+	stall time.Duration
+	now   func() time.Time
+
+	mu    sync.Mutex
+	parts map[partitionKey]*partitionProgress
+}
+
+type partitionKey struct {
+	topic     string
+	partition int32
+}
+
+type partitionProgress struct {
+	lag         int64     // records behind the high-water mark, unfinished ones included
+	progressed  time.Time // last finished message, or when the claim started
+	marked      int64     // next offset to commit
+	committed   int64     // next offset as of the last commit
+	committedAt time.Time // last commit that moved the offset, or when the claim started
+}
+
+// NewProgress returns a tracker that calls a partition stalled after stall.
+func NewProgress(stall time.Duration) *Progress {
+	return &Progress{stall: stall, now: time.Now, parts: map[partitionKey]*partitionProgress{}}
+}
+
+// SetClock replaces the clock, for tests.
+func (p *Progress) SetClock(now func() time.Time) { p.now = now }
+
+// ClaimStarted implements Observer.
+func (p *Progress) ClaimStarted(topic string, partition int32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.parts[partitionKey{topic, partition}] = &partitionProgress{progressed: now, committedAt: now, marked: -1, committed: -1}
+}
+
+// ClaimEnded implements Observer.
+func (p *Progress) ClaimEnded(topic string, partition int32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.parts, partitionKey{topic, partition})
+}
+
+// Consumed implements Observer.
+func (p *Progress) Consumed(topic string, partition int32, offset, hwm int64) {
+	p.with(topic, partition, func(pp *partitionProgress) { pp.lag = max(hwm-offset, 0) })
+}
+
+// Marked implements Observer.
+func (p *Progress) Marked(topic string, partition int32, offset int64) {
+	now := p.now()
+	p.with(topic, partition, func(pp *partitionProgress) {
+		pp.lag = max(pp.lag-1, 0)
+		pp.progressed = now
+		pp.marked = offset + 1
+	})
+}
+
+// Committed implements Observer: every marked offset was just committed.
+func (p *Progress) Committed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	for _, pp := range p.parts {
+		if pp.marked > pp.committed {
+			pp.committed, pp.committedAt = pp.marked, now
+		}
+	}
+}
+
+// SessionStarted implements Observer.
+func (p *Progress) SessionStarted(int) {}
+
+// SessionEnded implements Observer.
+func (p *Progress) SessionEnded() {}
+
+func (p *Progress) with(topic string, partition int32, f func(*partitionProgress)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pp := p.parts[partitionKey{topic, partition}]; pp != nil {
+		f(pp)
+	}
+}
+
+// Stalled lists the partitions, as "topic/partition", that have lag and have
+// finished nothing for longer than the stall timeout.
+func (p *Progress) Stalled() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	var out []string
+	for k, pp := range p.parts {
+		if pp.lag > 0 && now.Sub(pp.progressed) > p.stall {
+			out = append(out, fmt.Sprintf("%s/%d", k.topic, k.partition))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Healthy reports whether no partition is stalled.
+func (p *Progress) Healthy() bool { return len(p.Stalled()) == 0 }
+
+// CommitAges calls emit with each owned partition's time since its offset
+// was last committed (or since it was assigned, if never).
+func (p *Progress) CommitAges(emit func(topic string, partition int32, age time.Duration)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	for k, pp := range p.parts {
+		emit(k.topic, k.partition, now.Sub(pp.committedAt))
+	}
+}
