@@ -36,8 +36,8 @@ func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
 	return nil
 }
 
-// Cleanup is called when a group session ends, after every claim returned
-// and before sarama commits the marked offsets.
+// Cleanup is called when a group session ends, after every claim returned:
+// it stops the commit loop and commits what is still marked.
 func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	close(h.stopCommit)
 	<-h.committing
