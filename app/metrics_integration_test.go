@@ -129,3 +129,24 @@ func TestDaemon_metrics_under_load_and_the_lag_gauge_drains_to_zero(t *testing.T
 		require.GreaterOrEqual(t, v, 0.0, k)
 	}
 }
+
+func TestDaemon_a_cooperative_rebalance_moves_partitions_and_the_metrics_follow(t *testing.T) {
+	c := kafkatest.Start(t)
+	cfg := c.Config(t, 8)
+	first := startDaemon(t, cfg)
+	defer first.app.RequireStop()
+	require.Eventually(t, func() bool {
+		return scrape(t, first.http.Addr())["dispatchd_partitions_assigned"] == 8
+	}, 30*time.Second, 20*time.Millisecond)
+
+	second := startDaemon(t, cfg)
+	defer second.app.RequireStop()
+	var a, b map[string]float64
+	require.Eventually(t, func() bool {
+		a, b = scrape(t, first.http.Addr()), scrape(t, second.http.Addr())
+		pa, pb := a["dispatchd_partitions_assigned"], b["dispatchd_partitions_assigned"]
+		return pa > 0 && pb > 0 && pa+pb == 8 &&
+			len(series(a, "dispatchd_last_commit_age_seconds"))+len(series(b, "dispatchd_last_commit_age_seconds")) == 8
+	}, 30*time.Second, 50*time.Millisecond, "the partitions were never split between the members")
+	require.GreaterOrEqual(t, a["dispatchd_rebalances_total"], 2.0, "the first member saw the rebalance")
+}

@@ -19,20 +19,18 @@ type claimHandler struct {
 	sub        *subscription
 	stopCommit chan struct{}
 	committing chan struct{}
+	generation int32 // last generation reported; touched by Setup and commitLoop only, never at once
 }
 
 // Setup is called when a group session starts.
 func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
-	n := 0
-	for _, ps := range sess.Claims() {
-		n += len(ps)
-	}
 	h.sub.s.state.setJoined(true)
-	h.sub.s.obs.SessionStarted(n)
+	h.generation = sess.GenerationID()
+	h.sub.s.obs.Generation(h.generation)
+	h.sub.log.Info("joined consumer group", zap.String("member_id", sess.MemberID()),
+		zap.Int32("generation", h.generation), zap.Any("claims", sess.Claims()))
 	h.stopCommit, h.committing = make(chan struct{}), make(chan struct{})
 	go h.commitLoop(sess, h.stopCommit, h.committing)
-	h.sub.log.Info("joined consumer group", zap.String("member_id", sess.MemberID()),
-		zap.Int32("generation", sess.GenerationID()), zap.Any("claims", sess.Claims()))
 	return nil
 }
 
@@ -136,7 +134,9 @@ func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Mes
 	}
 }
 
-// commitLoop commits the marked offsets every commit interval until stop.
+// commitLoop commits the marked offsets every commit interval until stop,
+// and reports generations that a cooperative rebalance moved the session to
+// (sarama calls Setup only once per session).
 func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(h.sub.s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval)
@@ -145,6 +145,11 @@ func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan 
 		select {
 		case <-t.C:
 			h.commit(sess)
+			if g := sess.GenerationID(); g != h.generation {
+				h.generation = g
+				h.sub.s.obs.Generation(g)
+				h.sub.log.Info("rebalanced", zap.Int32("generation", g), zap.Any("claims", sess.Claims()))
+			}
 		case <-stop:
 			return
 		}

@@ -83,8 +83,8 @@ func (p *Progress) Committed() {
 	}
 }
 
-// SessionStarted implements Observer.
-func (p *Progress) SessionStarted(int) {}
+// Generation implements Observer.
+func (p *Progress) Generation(int32) {}
 
 // SessionEnded implements Observer.
 func (p *Progress) SessionEnded() {}

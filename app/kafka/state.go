@@ -30,8 +30,11 @@ func (s *GroupState) setJoined(v bool) { s.joined.Store(v) }
 // Observer is told what the consumer does, for metrics and health.
 // Implementations must be cheap and safe for concurrent use.
 type Observer interface {
-	// SessionStarted is called when a group session starts with n partitions.
-	SessionStarted(n int)
+	// Generation is called once for every group generation this member takes
+	// part in: the first join and each rebalance after it. Under
+	// cooperative-sticky a rebalance does not start a new session, so this,
+	// not a session start, is what counts rebalances.
+	Generation(generation int32)
 	// SessionEnded is called when a group session ends (rebalance or close).
 	SessionEnded()
 	// ClaimStarted is called when this member starts consuming a partition.
@@ -50,10 +53,10 @@ type Observer interface {
 // Observers fans every call out to each of its observers, in order.
 type Observers []Observer
 
-// SessionStarted implements Observer.
-func (os Observers) SessionStarted(n int) {
+// Generation implements Observer.
+func (os Observers) Generation(g int32) {
 	for _, o := range os {
-		o.SessionStarted(n)
+		o.Generation(g)
 	}
 }
 

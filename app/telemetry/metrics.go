@@ -64,9 +64,9 @@ func NewMetrics(build BuildInfo) *Metrics {
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dispatchd_inflight_messages",
 			Help: "Messages handed to handlers and not yet finished."}),
 		assigned: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dispatchd_partitions_assigned",
-			Help: "Partitions this member owns in its current group session."}),
+			Help: "Partitions this member is consuming now."}),
 		rebalances: prometheus.NewCounter(prometheus.CounterOpts{Name: "dispatchd_rebalances_total",
-			Help: "Group sessions started: the first join and every rebalance after it."}),
+			Help: "Group generations this member took part in: the first join and every rebalance after it."}),
 	}
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
 		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances} {
@@ -103,21 +103,19 @@ func (m *Metrics) DeadLettered(reason string) { m.deadLetters.WithLabelValues(re
 // InflightAdd moves the in-flight gauge by d.
 func (m *Metrics) InflightAdd(d float64) { m.inflight.Add(d) }
 
-// SessionStarted implements kafka.Observer.
-func (m *Metrics) SessionStarted(n int) {
-	m.assigned.Set(float64(n))
-	m.rebalances.Inc()
-}
+// Generation implements kafka.Observer.
+func (m *Metrics) Generation(int32) { m.rebalances.Inc() }
 
 // SessionEnded implements kafka.Observer.
-func (m *Metrics) SessionEnded() { m.assigned.Set(0) }
+func (m *Metrics) SessionEnded() {}
 
 // ClaimStarted implements kafka.Observer.
-func (m *Metrics) ClaimStarted(string, int32) {}
+func (m *Metrics) ClaimStarted(string, int32) { m.assigned.Inc() }
 
 // ClaimEnded implements kafka.Observer: the lag of a partition this member
 // no longer owns is someone else's to report.
 func (m *Metrics) ClaimEnded(topic string, partition int32) {
+	m.assigned.Dec()
 	m.lag.DeleteLabelValues(topic, strconv.Itoa(int(partition)))
 }
 
