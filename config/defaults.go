@@ -16,7 +16,10 @@ func Default() Config {
 			Group:             "dispatch-service",
 			InitialOffset:     "oldest",
 			SessionTimeout:    10 * time.Second,
-			HeartbeatInterval: 3 * time.Second,
+			// The other members learn of a leaving member at their next
+			// heartbeat, so this bounds the graceful handoff; 500 ms costs
+			// two small requests a second per member.
+			HeartbeatInterval: 500 * time.Millisecond,
 			RebalanceTimeout:  60 * time.Second,
 			RebalanceStrategy: "cooperative-sticky",
 		},

@@ -80,7 +80,6 @@ func runHandoff(t *testing.T, sig syscall.Signal) handoff {
 		"DISPATCHD_LOG_FORMAT=json",
 		"DISPATCHD_LOG_LEVEL=info",
 		"DISPATCHD_CONSUMER_SESSION_TIMEOUT=6s",
-		"DISPATCHD_CONSUMER_HEARTBEAT_INTERVAL=500ms",
 	}
 	var rs []*replica
 	for i := range handoffReplicas {
