@@ -13,9 +13,9 @@ func Default() Config {
 			Version:  "3.6.0",
 		},
 		Consumer: Consumer{
-			Group:             "dispatch-service",
-			InitialOffset:     "oldest",
-			SessionTimeout:    10 * time.Second,
+			Group:          "dispatch-service",
+			InitialOffset:  "oldest",
+			SessionTimeout: 10 * time.Second,
 			// The other members learn of a leaving member at their next
 			// heartbeat, so this bounds the graceful handoff; 500 ms costs
 			// two small requests a second per member.
