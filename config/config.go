@@ -75,6 +75,10 @@ type Consumer struct {
 	RebalanceStrategy string `koanf:"rebalance_strategy" yaml:"rebalance_strategy"`
 	// InstanceID, when set, makes this member static (KIP-345).
 	InstanceID string `koanf:"instance_id" yaml:"instance_id"`
+	// LeaveOnStop removes a static member from the group when it stops, so
+	// the others take its partitions at once; false keeps its place for a
+	// restart within SessionTimeout, which then causes no rebalance.
+	LeaveOnStop bool `koanf:"leave_on_stop" yaml:"leave_on_stop"`
 }
 
 // Producer configures the producer.

@@ -20,6 +20,9 @@ func Default() Config {
 			// heartbeat, so this bounds the graceful handoff; 500 ms costs
 			// two small requests a second per member.
 			HeartbeatInterval: 500 * time.Millisecond,
+			// Stopping is taken as leaving for good (scale-down); in-place
+			// restarts of static members opt out.
+			LeaveOnStop:       true,
 			RebalanceTimeout:  60 * time.Second,
 			RebalanceStrategy: "cooperative-sticky",
 		},

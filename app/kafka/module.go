@@ -44,6 +44,7 @@ func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state 
 		NackBackoff:  cfg.Router.RetryInitialBackoff,
 		DrainTimeout: cfg.Router.CloseTimeout,
 		InitTopic:    Topics(cfg)[0],
+		LeaveStatic:  cfg.Consumer.LeaveOnStop,
 	}, state, obs, log.Named("consumer"))
 	if err != nil {
 		return nil, err

@@ -28,6 +28,10 @@ type SubscriberConfig struct {
 	ReconnectBackoff time.Duration
 	// InitTopic is how SubscribeInitialize creates a missing topic.
 	InitTopic TopicSpec
+	// LeaveStatic removes a static member (Sarama's InstanceId set) from the
+	// group after it stops. sarama sends no LeaveGroup for static members
+	// (KIP-345), so without this the others wait out the session timeout.
+	LeaveStatic bool
 }
 
 // Validate names the first missing field.

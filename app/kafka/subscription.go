@@ -68,6 +68,47 @@ func (sub *subscription) consume() {
 	if err := sub.group.Close(); err != nil {
 		sub.log.Warn("leave consumer group", zap.Error(err))
 	}
+	sub.removeStaticMember()
+}
+
+// removeStaticMember does for a static member what LeaveGroup does for a
+// dynamic one, as Kafka's admin removeMembersFromConsumerGroup does: the
+// coordinator rebalances at once instead of after the session timeout. It
+// runs after the member committed and stopped consuming.
+func (sub *subscription) removeStaticMember() {
+	cfg := sub.s.cfg
+	id := cfg.Sarama.Consumer.Group.InstanceId
+	if id == "" || !cfg.LeaveStatic {
+		return
+	}
+	admin, err := sarama.NewClusterAdmin(cfg.Brokers, cfg.Sarama)
+	if err != nil {
+		sub.log.Warn("remove static member: connect admin", zap.Error(err))
+		return
+	}
+	defer func() { _ = admin.Close() }()
+	resp, err := admin.RemoveMemberFromConsumerGroup(cfg.Group, []string{id})
+	if err == nil {
+		err = leaveError(resp)
+	}
+	if err != nil {
+		sub.log.Warn("remove static member", zap.String("instance_id", id), zap.Error(err))
+		return
+	}
+	sub.log.Info("removed static member from the group", zap.String("instance_id", id))
+}
+
+// leaveError is the first error a LeaveGroup response carries, if any.
+func leaveError(r *sarama.LeaveGroupResponse) error {
+	if r.Err != sarama.ErrNoError {
+		return r.Err
+	}
+	for _, m := range r.Members {
+		if m.Err != sarama.ErrNoError {
+			return m.Err
+		}
+	}
+	return nil
 }
 
 func (sub *subscription) isClosing() bool {
