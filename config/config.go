@@ -15,7 +15,7 @@ type Config struct {
 	Producer Producer `koanf:"producer" yaml:"producer"`
 	// Topics names the topics and how they are created.
 	Topics Topics `koanf:"topics" yaml:"topics"`
-	// Router configures retries and the close budget of the message router.
+	// Router configures the retries of the message router.
 	Router Router `koanf:"router" yaml:"router"`
 	// HTTP configures the health, metrics and send endpoints.
 	HTTP HTTP `koanf:"http" yaml:"http"`
@@ -121,7 +121,7 @@ type Topics struct {
 	AutoCreate bool `koanf:"auto_create" yaml:"auto_create"`
 }
 
-// Router configures the message router.
+// Router configures the message router's retries.
 type Router struct {
 	// RetryAttempts is how many times a transiently failing message is retried
 	// before it is dead-lettered (0 disables retries).
@@ -130,8 +130,6 @@ type Router struct {
 	RetryInitialBackoff time.Duration `koanf:"retry_initial_backoff" yaml:"retry_initial_backoff"`
 	// RetryMaxBackoff caps the wait between retries.
 	RetryMaxBackoff time.Duration `koanf:"retry_max_backoff" yaml:"retry_max_backoff"`
-	// CloseTimeout is the drain budget: how long in-flight handlers get to finish at shutdown.
-	CloseTimeout time.Duration `koanf:"close_timeout" yaml:"close_timeout"`
 }
 
 // HTTP configures the HTTP server.
@@ -150,6 +148,9 @@ type Log struct {
 
 // Shutdown configures the graceful stop.
 type Shutdown struct {
+	// DrainTimeout is the drain budget: how long in-flight messages get to
+	// finish, and their results to be acknowledged, once shutdown begins.
+	DrainTimeout time.Duration `koanf:"drain_timeout" yaml:"drain_timeout"`
 	// Timeout bounds the whole stop; a second signal forces the exit earlier.
 	Timeout time.Duration `koanf:"timeout" yaml:"timeout"`
 }

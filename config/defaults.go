@@ -53,12 +53,11 @@ func Default() Config {
 			RetryAttempts:       3,
 			RetryInitialBackoff: 100 * time.Millisecond,
 			RetryMaxBackoff:     2 * time.Second,
-			CloseTimeout:        10 * time.Second,
 		},
 		HTTP: HTTP{Addr: "127.0.0.1:8080"},
 		Log:  Log{Level: "info", Format: "json"},
-		// Shutdown.Timeout exceeds Router.CloseTimeout so the drain fits.
-		Shutdown: Shutdown{Timeout: 15 * time.Second},
+		// Shutdown.Timeout exceeds Shutdown.DrainTimeout so the drain fits.
+		Shutdown: Shutdown{DrainTimeout: 10 * time.Second, Timeout: 15 * time.Second},
 		// Longer than the worst retry chain of one message (3 retries, 2 s cap).
 		Health: Health{StallTimeout: time.Minute},
 	}

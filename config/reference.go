@@ -51,11 +51,11 @@ var docs = map[string]string{
 	"router.retry_attempts":        "Retries of a transiently failing message before it is dead-lettered; 0 disables retries.",
 	"router.retry_initial_backoff": "Wait before the first retry; it doubles each retry.",
 	"router.retry_max_backoff":     "Cap on the wait between retries.",
-	"router.close_timeout":         "Drain budget: how long in-flight handlers get to finish at shutdown.",
+	"shutdown.drain_timeout":       "Drain budget: how long in-flight messages get to finish, and their results to be acknowledged, once shutdown begins; what is still running then stays uncommitted for the next owner.",
 	"http.addr":                    "Listen address of /healthz, /readyz, /metrics and /v1/messages.",
 	"log.level":                    "debug, info, warn or error.",
 	"log.format":                   "json or console.",
-	"shutdown.timeout":             "Bound on the whole stop; must exceed router.close_timeout. A second signal exits earlier.",
+	"shutdown.timeout":             "Bound on the whole stop; must exceed shutdown.drain_timeout. A second signal exits earlier.",
 	"health.stall_timeout":         "How long an assigned partition may have lag without finishing a message before /healthz fails (and the systemd watchdog stops); an idle partition is healthy.",
 }
 

@@ -16,11 +16,12 @@ func (c Config) Validate() error {
 	}
 	p.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	p.oneOf("log.format", c.Log.Format, "json", "console")
+	p.positive("shutdown.drain_timeout", c.Shutdown.DrainTimeout)
 	p.positive("shutdown.timeout", c.Shutdown.Timeout)
 	p.positive("health.stall_timeout", c.Health.StallTimeout)
-	if c.Shutdown.Timeout > 0 && c.Shutdown.Timeout <= c.Router.CloseTimeout {
-		p.addf("shutdown.timeout (%s) must exceed router.close_timeout (%s): the drain budget must fit in the stop budget",
-			formatDuration(c.Shutdown.Timeout), formatDuration(c.Router.CloseTimeout))
+	if c.Shutdown.Timeout > 0 && c.Shutdown.Timeout <= c.Shutdown.DrainTimeout {
+		p.addf("shutdown.timeout (%s) must exceed shutdown.drain_timeout (%s): the drain budget must fit in the stop budget",
+			formatDuration(c.Shutdown.Timeout), formatDuration(c.Shutdown.DrainTimeout))
 	}
 	return errors.Join(p...)
 }
@@ -90,7 +91,6 @@ func (r Router) validate(p *problems) {
 		p.addf("router.retry_max_backoff (%s) must be at least router.retry_initial_backoff (%s)",
 			formatDuration(r.RetryMaxBackoff), formatDuration(r.RetryInitialBackoff))
 	}
-	p.positive("router.close_timeout", r.CloseTimeout)
 }
 
 // validate checks the producer settings, including the combinations that

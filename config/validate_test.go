@@ -70,15 +70,15 @@ func TestValidate(t *testing.T) {
 		{"retries_without_backoff", func(c *config.Config) { c.Router.RetryInitialBackoff = 0 }, "router.retry_initial_backoff"},
 		{"no_router_retries_is_valid", func(c *config.Config) { c.Router.RetryAttempts, c.Router.RetryInitialBackoff = 0, 0 }, ""},
 		{"max_backoff_below_initial", func(c *config.Config) { c.Router.RetryMaxBackoff = 50 * time.Millisecond }, "router.retry_max_backoff"},
-		{"zero_close_timeout", func(c *config.Config) { c.Router.CloseTimeout = 0 }, "router.close_timeout"},
+		{"zero_drain_timeout", func(c *config.Config) { c.Shutdown.DrainTimeout = 0 }, "shutdown.drain_timeout"},
 		{"http_addr_without_port", func(c *config.Config) { c.HTTP.Addr = "localhost" }, "http.addr"},
 		{"http_port_not_numeric", func(c *config.Config) { c.HTTP.Addr = ":http" }, "http.addr"},
 		{"http_any_host_port_zero_is_valid", func(c *config.Config) { c.HTTP.Addr = ":0" }, ""},
 		{"bad_log_level", func(c *config.Config) { c.Log.Level = "trace" }, "log.level"},
 		{"bad_log_format", func(c *config.Config) { c.Log.Format = "text" }, "log.format"},
 		{"zero_shutdown_timeout", func(c *config.Config) { c.Shutdown.Timeout = 0 }, "shutdown.timeout"},
-		{"shutdown_not_above_close_timeout", func(c *config.Config) { c.Shutdown.Timeout = 10 * time.Second },
-			"shutdown.timeout (10s) must exceed router.close_timeout (10s)"},
+		{"shutdown_not_above_drain_timeout", func(c *config.Config) { c.Shutdown.Timeout = 10 * time.Second },
+			"shutdown.timeout (10s) must exceed shutdown.drain_timeout (10s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

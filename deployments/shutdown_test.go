@@ -13,7 +13,7 @@ import (
 // kills a stop that was going to end cleanly.
 func TestStopGrace_exceeds_the_shutdown_bound(t *testing.T) {
 	def := config.Default()
-	require.Greater(t, def.Shutdown.Timeout, def.Router.CloseTimeout)
+	require.Greater(t, def.Shutdown.Timeout, def.Shutdown.DrainTimeout)
 	bounded := map[string]bool{}
 	for _, tg := range targets(t) {
 		if tg.grace == 0 {

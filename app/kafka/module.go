@@ -42,7 +42,7 @@ func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state 
 		Group:        cfg.Consumer.Group,
 		Sarama:       sc,
 		NackBackoff:  cfg.Router.RetryInitialBackoff,
-		DrainTimeout: cfg.Router.CloseTimeout,
+		DrainTimeout: cfg.Shutdown.DrainTimeout,
 		InitTopic:    Topics(cfg)[0],
 		LeaveStatic:  cfg.Consumer.LeaveOnStop,
 	}, state, obs, log.Named("consumer"))

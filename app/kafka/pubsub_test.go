@@ -44,7 +44,7 @@ func pubSub(t *testing.T, c *kafkatest.Cluster, group string) (message.Publisher
 		Group:        cfg.Consumer.Group,
 		Sarama:       sc,
 		NackBackoff:  cfg.Router.RetryInitialBackoff,
-		DrainTimeout: cfg.Router.CloseTimeout,
+		DrainTimeout: cfg.Shutdown.DrainTimeout,
 		InitTopic:    kafka.Topics(cfg)[0],
 	}, nil, nil, zap.NewNop())
 	require.NoError(t, err)

@@ -40,7 +40,7 @@ type Params struct {
 func New(p Params) (*message.Router, error) {
 	cfg := p.Config
 	log := p.Logger.Named("router")
-	// The subscriber drains within router.close_timeout; the router waits
+	// The subscriber drains within shutdown.drain_timeout; the router waits
 	// for it, and the whole stop is bounded by shutdown.timeout.
 	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.Shutdown.Timeout}, p.Watermill)
 	if err != nil {

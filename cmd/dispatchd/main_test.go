@@ -126,7 +126,7 @@ func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T)
 		"DISPATCHD_TOPICS_OUTPUT=" + cfg.Topics.Output,
 		"DISPATCHD_TOPICS_DEAD_LETTER=" + cfg.Topics.DeadLetter,
 		"DISPATCHD_SHUTDOWN_TIMEOUT=5s",
-		"DISPATCHD_ROUTER_CLOSE_TIMEOUT=3s",
+		"DISPATCHD_SHUTDOWN_DRAIN_TIMEOUT=3s",
 	}
 	began := time.Now()
 	p := start(t, env, "run")
