@@ -79,6 +79,13 @@ type Consumer struct {
 	// the others take its partitions at once; false keeps its place for a
 	// restart within SessionTimeout, which then causes no rebalance.
 	LeaveOnStop bool `koanf:"leave_on_stop" yaml:"leave_on_stop"`
+	// Ordering is partition (one message at a time per partition) or key
+	// (messages of different keys in a partition run concurrently; each
+	// key's run one at a time, in offset order).
+	Ordering string `koanf:"ordering" yaml:"ordering"`
+	// MaxInFlight bounds, in key mode, the messages taken from a partition
+	// and not yet committed: the in-flight window.
+	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight"`
 }
 
 // Producer configures the producer.

@@ -25,6 +25,10 @@ func Default() Config {
 			LeaveOnStop:       true,
 			RebalanceTimeout:  60 * time.Second,
 			RebalanceStrategy: "cooperative-sticky",
+			// Strict partition order until key mode has proven itself in
+			// production; key mode is opt-in.
+			Ordering:    "partition",
+			MaxInFlight: 64,
 		},
 		Producer: Producer{
 			Acks:       "all",

@@ -32,6 +32,8 @@ var docs = map[string]string{
 	"consumer.rebalance_strategy":  "range, roundrobin, sticky or cooperative-sticky.",
 	"consumer.instance_id":         "Static membership id (KIP-345); empty for a dynamic member.",
 	"consumer.leave_on_stop":       "With consumer.instance_id set: remove this static member from the group when it stops, so the others take its partitions at once (scale-down). false keeps its place, so a restart within consumer.session_timeout causes no rebalance. Dynamic members always leave.",
+	"consumer.ordering":            "partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes.",
+	"consumer.max_in_flight":       "Key mode: messages taken from one partition and not yet committed, at most. Bounds the concurrency per partition and what a crash redoes. Ignored in partition mode.",
 	"producer.acks":                "Acknowledgements a produce request waits for: all, leader or none.",
 	"producer.idempotent":          "Idempotent producer: retries never write duplicates. Needs acks=all and max_in_flight=1.",
 	"producer.retries":             "How many times a failed produce request is retried.",

@@ -59,6 +59,10 @@ func (c Consumer) validate(p *problems) {
 	if c.InstanceID != "" && !kafkaName.MatchString(c.InstanceID) {
 		p.addf("consumer.instance_id %q must be 1 to 249 of [A-Za-z0-9._-]", c.InstanceID)
 	}
+	p.oneOf("consumer.ordering", c.Ordering, "partition", "key")
+	if c.MaxInFlight < 1 || c.MaxInFlight > 10000 {
+		p.addf("consumer.max_in_flight (%d) must be 1 to 10000", c.MaxInFlight)
+	}
 }
 
 func (t Topics) validate(p *problems) {
