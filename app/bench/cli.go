@@ -33,6 +33,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
+	scenarios := fs.String("scenarios", "overhead", "comma-separated scenarios to run, in order: overhead")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -64,10 +65,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	r := &Runner{Brokers: bs, Sarama: sc, Self: self, Timeout: *timeout, Log: stderr, ProfileDir: *profiles}
 	w := Workload{Messages: *messages, Keys: *keys, Partitions: int32(*partitions)}
 	start := time.Now()
-	runs, err := Overhead(context.Background(), r, w, *rounds, stdout)
-	if err != nil {
-		fmt.Fprintln(stderr, "dispatch-bench:", err)
-		return 1
+	var runs []Run
+	for _, sc := range split(*scenarios) {
+		var got []Run
+		var err error
+		switch sc {
+		case "overhead":
+			got, err = Overhead(context.Background(), r, w, *rounds, stdout)
+		default:
+			fmt.Fprintf(stderr, "dispatch-bench: unknown scenario %q\n", sc)
+			return 2
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "dispatch-bench: %s: %v\n", sc, err)
+			return 1
+		}
+		runs = append(runs, got...)
 	}
 	fmt.Fprintf(stderr, "bench took %s\n", time.Since(start).Round(time.Second))
 	for _, run := range runs {
