@@ -10,11 +10,13 @@ import (
 )
 
 // claimHandler is the sarama side of a subscription: one ConsumeClaim per
-// assigned partition, each handing out one message at a time, which keeps
-// per-partition order. Offsets are committed here, not by sarama's
-// auto-commit: every commit interval during a session, when a claim ends
-// (so a revoked partition's last offsets go with it), and at the session's
-// end, so the commit times are known and nothing marked is left behind.
+// assigned partition. Each claim takes records into its window (window.go)
+// and hands out those that may run: in partition order, one at a time; in
+// key order, one at a time per key, different keys at once. Offsets are
+// committed here, not by sarama's auto-commit: every commit interval during
+// a session, when a claim ends (so a revoked partition's last offsets go
+// with it), and at the session's end, so the commit times are known and
+// nothing marked is left behind.
 type claimHandler struct {
 	sub        *subscription
 	stopCommit chan struct{}
@@ -45,8 +47,16 @@ func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	return nil
 }
 
-// ConsumeClaim delivers a partition's records one at a time until the claim
-// is revoked (Messages closes) or the subscription stops.
+// outcome is how one handed-out record ended.
+type outcome struct {
+	e        *entry
+	finished bool // acked; false: left unfinished (stopping or drain budget spent)
+}
+
+// ConsumeClaim runs a partition until the claim is revoked (Messages
+// closes), the session ends or the subscription stops. Then it takes no new
+// records and starts none that wait, lets the running ones finish (the
+// drain), marks the finished prefix and returns.
 func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	sub := h.sub
 	sub.mu.Lock()
@@ -57,34 +67,70 @@ func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	sub.claims.Add(1)
 	sub.mu.Unlock()
 	defer sub.claims.Done()
-	sub.s.obs.ClaimStarted(claim.Topic(), claim.Partition())
-	defer sub.s.obs.ClaimEnded(claim.Topic(), claim.Partition())
+	topic, partition := claim.Topic(), claim.Partition()
+	sub.s.obs.ClaimStarted(topic, partition)
+	defer sub.s.obs.ClaimEnded(topic, partition)
 	defer h.commit(sess)
 
+	w := newWindow(sub.s.cfg.window())
+	// Every running record reports once, and at most w.limit run.
+	outcomes := make(chan outcome, w.limit)
+	start := func(e *entry) {
+		go func() { outcomes <- outcome{e: e, finished: h.deliver(sess, e.km)} }()
+	}
+	records, closing, ended := claim.Messages(), sub.closing, sess.Context().Done()
+	stopping, running := false, 0
 	for {
 		// Checked first, alone, so a ready record never wins against stop.
-		if sub.isClosing() {
+		if !stopping && sub.isClosing() {
+			stopping = true
+		}
+		var in <-chan *sarama.ConsumerMessage
+		if !stopping && !w.full() {
+			in = records
+		}
+		if stopping && running == 0 {
 			return nil
 		}
 		select {
-		case km, ok := <-claim.Messages():
+		case km, ok := <-in:
 			if !ok {
-				return nil
+				stopping = true
+				continue
 			}
 			sub.s.obs.Consumed(km.Topic, km.Partition, km.Offset, claim.HighWaterMarkOffset())
-			if !h.deliver(sess, km) {
-				return nil
+			if e := w.add(km); e != nil {
+				running++
+				start(e)
 			}
-		case <-sub.closing:
-			return nil
+		case o := <-outcomes:
+			running--
+			if !o.finished {
+				// It stays uncommitted, and so does everything after it.
+				stopping = true
+				continue
+			}
+			next, last := w.finish(o.e)
+			if last != nil {
+				sess.MarkMessage(last, "")
+				sub.s.obs.Marked(last.Topic, last.Partition, last.Offset)
+			}
+			if next != nil && !stopping {
+				running++
+				start(next)
+			}
+		case <-closing:
+			stopping, closing = true, nil
+		case <-ended:
+			stopping, ended = true, nil
 		}
 	}
 }
 
-// deliver hands km to the subscriber's reader until it is acked, and marks
-// its offset. It returns false when the record was not finished (stopping,
-// or the drain budget ran out); the record then stays uncommitted for the
-// next owner.
+// deliver hands km to the subscriber's reader until it is acked; a nacked
+// message is handed out again after NackBackoff. It returns false when the
+// record was not finished (stopping, or the drain budget ran out); the
+// record then stays uncommitted for the next owner.
 func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage) bool {
 	sub := h.sub
 	for {
@@ -94,8 +140,6 @@ func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.Cons
 		// A message's context ends once it is acked or nacked.
 		cancel()
 		if acked {
-			sess.MarkMessage(km, "")
-			sub.s.obs.Marked(km.Topic, km.Partition, km.Offset)
 			return true
 		}
 		if !handed {

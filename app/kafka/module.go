@@ -45,6 +45,8 @@ func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state 
 		DrainTimeout: cfg.Shutdown.DrainTimeout,
 		InitTopic:    Topics(cfg)[0],
 		LeaveStatic:  cfg.Consumer.LeaveOnStop,
+		Ordering:     Ordering(cfg.Consumer.Ordering),
+		MaxInFlight:  cfg.Consumer.MaxInFlight,
 	}, state, obs, log.Named("consumer"))
 	if err != nil {
 		return nil, err

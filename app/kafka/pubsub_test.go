@@ -32,7 +32,7 @@ func (k keyed) Publish(topic string, msgs ...*message.Message) error {
 
 // pubSub builds the publisher and subscriber exactly as dispatchd's kafka
 // module does, from dispatchd's default config pointed at the test cluster.
-func pubSub(t *testing.T, c *kafkatest.Cluster, group string) (message.Publisher, message.Subscriber) {
+func pubSub(t *testing.T, c *kafkatest.Cluster, group string, ordering kafka.Ordering) (message.Publisher, message.Subscriber) {
 	cfg := c.Config(t, 8)
 	cfg.Consumer.Group = group
 	sc, err := kafka.SaramaConfig(cfg)
@@ -46,28 +46,42 @@ func pubSub(t *testing.T, c *kafkatest.Cluster, group string) (message.Publisher
 		NackBackoff:  cfg.Router.RetryInitialBackoff,
 		DrainTimeout: cfg.Shutdown.DrainTimeout,
 		InitTopic:    kafka.Topics(cfg)[0],
+		Ordering:     ordering,
+		MaxInFlight:  cfg.Consumer.MaxInFlight,
 	}, nil, nil, zap.NewNop())
 	require.NoError(t, err)
 	return keyed{pub}, sub
 }
 
+// The suite runs in both orderings. Its order test keys messages by
+// payload (16 keys) and checks order per key, which is what key mode
+// promises; its no-ack test sends one key, which key mode must block as
+// partition mode does.
 func TestWatermillUniversalSuite(t *testing.T) {
 	c := kafkatest.Start(t)
-	features := tests.Features{
-		ConsumerGroups:      true,
-		ExactlyOnceDelivery: false,
-		// Order holds per key: one message at a time per partition, results
-		// keyed like their input, and an idempotent producer with one request
-		// in flight.
-		GuaranteedOrder: true,
-		Persistent:      true,
+	for _, ordering := range []kafka.Ordering{kafka.OrderPartition, kafka.OrderKey} {
+		t.Run(string(ordering), func(t *testing.T) {
+			features := tests.Features{
+				ConsumerGroups:      true,
+				ExactlyOnceDelivery: false,
+				// Order holds per key: one message at a time per partition (or
+				// per key), results keyed like their input, and an idempotent
+				// producer with one request in flight.
+				GuaranteedOrder: true,
+				Persistent:      true,
+			}
+			if cmd := os.Getenv(EnvRestartCommand); cmd != "" {
+				features.RestartServiceCommand = []string{"bash", "-c", cmd}
+			}
+			t.Logf("broker: %s %v; ordering: %s; reconnect test: %v", c.Kind, c.Brokers, ordering, features.RestartServiceCommand != nil)
+			tests.TestPubSub(t, features,
+				func(t *testing.T) (message.Publisher, message.Subscriber) {
+					return pubSub(t, c, "watermill-suite-"+string(ordering), ordering)
+				},
+				func(t *testing.T, group string) (message.Publisher, message.Subscriber) {
+					return pubSub(t, c, group, ordering)
+				},
+			)
+		})
 	}
-	if cmd := os.Getenv(EnvRestartCommand); cmd != "" {
-		features.RestartServiceCommand = []string{"bash", "-c", cmd}
-	}
-	t.Logf("broker: %s %v; reconnect test: %v", c.Kind, c.Brokers, features.RestartServiceCommand != nil)
-	tests.TestPubSub(t, features,
-		func(t *testing.T) (message.Publisher, message.Subscriber) { return pubSub(t, c, "watermill-suite") },
-		func(t *testing.T, group string) (message.Publisher, message.Subscriber) { return pubSub(t, c, group) },
-	)
 }

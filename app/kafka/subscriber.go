@@ -28,10 +28,35 @@ type SubscriberConfig struct {
 	ReconnectBackoff time.Duration
 	// InitTopic is how SubscribeInitialize creates a missing topic.
 	InitTopic TopicSpec
+	// Ordering is OrderPartition (the default) or OrderKey.
+	Ordering Ordering
+	// MaxInFlight bounds, with OrderKey, the records taken from one partition
+	// and not yet committed. Default 64.
+	MaxInFlight int
 	// LeaveStatic removes a static member (Sarama's InstanceId set) from the
 	// group after it stops. sarama sends no LeaveGroup for static members
 	// (KIP-345), so without this the others wait out the session timeout.
 	LeaveStatic bool
+}
+
+// Ordering is what a partition's records are ordered by.
+type Ordering string
+
+// Orderings.
+const (
+	// OrderPartition runs a partition's records one at a time, in offset order.
+	OrderPartition Ordering = "partition"
+	// OrderKey runs records of different keys at once, each key's one at a
+	// time in offset order, up to MaxInFlight per partition.
+	OrderKey Ordering = "key"
+)
+
+// window returns the in-flight limit and the lane function of a claim.
+func (c SubscriberConfig) window() (int, func(*sarama.ConsumerMessage) string) {
+	if c.Ordering == OrderKey {
+		return c.MaxInFlight, keyLane
+	}
+	return 1, partitionLane
 }
 
 // Validate names the first missing field.
@@ -45,16 +70,19 @@ func (c SubscriberConfig) Validate() error {
 		return errors.New("missing sarama config")
 	case c.DrainTimeout <= 0:
 		return errors.New("drain timeout must be positive")
+	case c.Ordering != "" && c.Ordering != OrderPartition && c.Ordering != OrderKey:
+		return fmt.Errorf("unknown ordering %q", c.Ordering)
 	}
 	return nil
 }
 
 // Subscriber is a watermill Subscriber over sarama consumer groups: each
-// Subscribe joins the group for one topic. It hands out one message per
-// partition at a time, marks a record's offset only after its message is
-// acked, and when a subscription ends (Close, or its context is cancelled)
-// it stops taking records, lets the in-flight ones finish within
-// DrainTimeout, commits, and leaves the group.
+// Subscribe joins the group for one topic. It hands out a partition's
+// messages one at a time (OrderPartition) or one at a time per key
+// (OrderKey), commits an offset only once every message below it was acked,
+// and when a subscription ends (Close, or its context is cancelled) it stops
+// taking records, lets the in-flight ones finish within DrainTimeout,
+// commits, and leaves the group.
 type Subscriber struct {
 	cfg   SubscriberConfig
 	log   *zap.Logger
@@ -71,6 +99,12 @@ type Subscriber struct {
 func NewSubscriber(cfg SubscriberConfig, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
 	if cfg.NackBackoff <= 0 {
 		cfg.NackBackoff = 100 * time.Millisecond
+	}
+	if cfg.Ordering == "" {
+		cfg.Ordering = OrderPartition
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 64
 	}
 	if cfg.ReconnectBackoff <= 0 {
 		cfg.ReconnectBackoff = time.Second
