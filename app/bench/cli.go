@@ -33,7 +33,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
-	scenarios := fs.String("scenarios", "overhead", "comma-separated scenarios to run, in order: overhead")
+	scenarios := fs.String("scenarios", "overhead,key", "comma-separated scenarios to run, in order: overhead, key")
+	var keySizes KeySizes
+	keySizes.Bind(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -72,6 +74,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		switch sc {
 		case "overhead":
 			got, err = Overhead(context.Background(), r, w, *rounds, stdout)
+		case "key":
+			got, err = Key(context.Background(), r, w, *rounds, keySizes, stdout)
 		default:
 			fmt.Fprintf(stderr, "dispatch-bench: unknown scenario %q\n", sc)
 			return 2
@@ -106,6 +110,8 @@ func contenderMain(args []string, stderr io.Writer) int {
 	fs.StringVar(&t.Input, "input", "", "")
 	fs.StringVar(&t.Output, "output", "", "")
 	profile := fs.String("cpuprofile", "", "")
+	var opts Options
+	opts.Bind(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -121,7 +127,7 @@ func contenderMain(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := RunContender(ctx, kind, t); err != nil {
+	if err := RunContender(ctx, kind, t, opts); err != nil {
 		fmt.Fprintf(stderr, "contender %s: %v\n", kind, err)
 		return 1
 	}

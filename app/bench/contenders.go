@@ -3,19 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/IBM/sarama"
 	"github.com/ThreeDotsLabs/watermill"
 	wkafka "github.com/ThreeDotsLabs/watermill-kafka/v3/pkg/kafka"
 	"github.com/ThreeDotsLabs/watermill/message"
-	"go.uber.org/fx"
-
-	"dispatchd/app"
-	"dispatchd/app/telemetry"
-	"dispatchd/config"
-	"dispatchd/handlers"
-	"dispatchd/messages"
 )
 
 // Contender names.
@@ -37,32 +29,21 @@ type Target struct {
 	Output string
 }
 
-// RunContender runs the named contender until ctx ends.
-func RunContender(ctx context.Context, kind string, t Target) error {
+// RunContender runs the named contender until ctx ends. Only dispatchd
+// takes options.
+func RunContender(ctx context.Context, kind string, t Target, o Options) error {
+	if kind != Dispatch && o != (Options{}) {
+		return fmt.Errorf("contender %s takes no options, only %s does", kind, Dispatch)
+	}
 	switch kind {
 	case Raw:
 		return runRaw(ctx, t)
 	case Stock:
 		return runStock(ctx, t)
 	case Dispatch:
-		return runDispatchd(ctx, t)
+		return runDispatchd(ctx, t, o)
 	}
 	return fmt.Errorf("unknown contender %q (want %s, %s or %s)", kind, Raw, Stock, Dispatch)
-}
-
-// daemonConfig is dispatchd's config as `dispatchd run` would load it from
-// the environment (DISPATCHD_* may tune it), aimed at t.
-func daemonConfig(t Target) (config.Config, error) {
-	cfg, err := config.Load("", os.Environ(), nil)
-	if err != nil {
-		return cfg, err
-	}
-	cfg.Kafka.Brokers = t.Brokers
-	cfg.Consumer.Group = t.Group
-	cfg.Topics.Input, cfg.Topics.Output, cfg.Topics.DeadLetter = t.Input, t.Output, t.Output+".dlq"
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.Log.Level = "warn"
-	return cfg, cfg.Validate()
 }
 
 // runRaw is the baseline: the loop a Go team writes by hand with sarama's
@@ -149,29 +130,4 @@ func runStock(ctx context.Context, t Target) error {
 		_ = r.Close()
 	}()
 	return r.Run(context.Background())
-}
-
-// Noop is the no-op handler every contender runs: it echoes the value.
-var Noop = handlers.Func{HandlerName: "bench-noop",
-	Fn: func(_ context.Context, in messages.Envelope) (messages.Result, error) {
-		return messages.Result{Type: ResultType, Payload: in.Payload}, nil
-	}}
-
-// runDispatchd runs dispatchd's own modules, as `dispatchd run` wires them,
-// with the no-op handler registered for the input's type.
-func runDispatchd(ctx context.Context, t Target) error {
-	cfg, err := daemonConfig(t)
-	if err != nil {
-		return err
-	}
-	a := fx.New(app.Options(cfg, telemetry.BuildInfo{Version: "bench", Commit: "bench"}),
-		fx.Decorate(func(*handlers.Registry) *handlers.Registry {
-			return handlers.NewRegistry().MustRegister(NoopType, Noop)
-		}),
-	)
-	if err := a.Start(context.Background()); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return a.Stop(context.Background())
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 )
 
@@ -57,6 +58,17 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// PrintReport writes a scenario's results: the per-run table, the summary
+// against baseline (contenders in order), and the BENCH line.
+func PrintReport(w io.Writer, runs []Run, stats map[string]Stats, baseline string, order []string, line string) {
+	fmt.Fprintln(w)
+	PrintRuns(w, runs)
+	fmt.Fprintln(w)
+	PrintSummary(w, stats, baseline, order)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, line)
+}
+
 // PrintRuns writes the per-run table.
 func PrintRuns(w io.Writer, runs []Run) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -91,4 +103,23 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
+}
+
+// rateField is c's median msgs/s for a BENCH line, or "failed" when any run
+// of c failed (or none ran): a failed contender is never reported as fast.
+func rateField(stats map[string]Stats, c string) string {
+	if s := stats[c]; s.Failed == 0 && s.Median > 0 {
+		return strconv.FormatFloat(s.Median, 'f', 0, 64)
+	}
+	return "failed"
+}
+
+// ratioField is c's median over base's for a BENCH line, or "failed" when
+// either has a failed run.
+func ratioField(stats map[string]Stats, c, base string) string {
+	s, b := stats[c], stats[base]
+	if s.Failed > 0 || b.Failed > 0 || s.Median == 0 || b.Median == 0 {
+		return "failed"
+	}
+	return strconv.FormatFloat(s.Median/b.Median, 'f', 2, 64)
 }

@@ -16,7 +16,7 @@ import (
 
 // Run is one contender's run.
 type Run struct {
-	// Contender is raw, stock or dispatchd.
+	// Contender is the Spec's label: raw, stock, dispatchd, key-5ms, ...
 	Contender string
 	// Round is 1-based.
 	Round int
@@ -51,8 +51,28 @@ type Runner struct {
 	ProfileDir string
 }
 
-// RunOne runs contender once over input, with a fresh group and output topic.
-func (r *Runner) RunOne(ctx context.Context, contender string, round int, input string, w Workload) Run {
+// Spec is one contender as a scenario runs it.
+type Spec struct {
+	// Kind is raw, stock or dispatchd.
+	Kind string
+	// Name labels its runs in tables; empty means Kind.
+	Name string
+	// Options tune a dispatchd contender.
+	Options Options
+}
+
+// Label is what tables call s.
+func (s Spec) Label() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.Kind
+}
+
+// RunOne runs contender c once over input, with a fresh group and output
+// topic.
+func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w Workload) Run {
+	contender := c.Label()
 	run := Run{Contender: contender, Round: round}
 	stamp := fmt.Sprintf("%s.%d.%d", contender, round, time.Now().UnixNano())
 	t := Target{Brokers: r.Brokers, Group: "bench." + stamp, Input: input, Output: "bench.out." + stamp}
@@ -68,8 +88,9 @@ func (r *Runner) RunOne(ctx context.Context, contender string, round int, input 
 	}
 	defer stop()
 
-	args := []string{"contender", contender, "--brokers", join(r.Brokers), "--group", t.Group, "--input", t.Input, "--output", t.Output}
-	if r.ProfileDir != "" && contender == Dispatch {
+	args := []string{"contender", c.Kind, "--brokers", join(r.Brokers), "--group", t.Group, "--input", t.Input, "--output", t.Output}
+	args = append(args, c.Options.args()...)
+	if r.ProfileDir != "" && c.Kind == Dispatch {
 		args = append(args, "--cpuprofile", fmt.Sprintf("%s/%s-round%d.pprof", r.ProfileDir, contender, round))
 	}
 	cmd := exec.Command(r.Self, args...)
