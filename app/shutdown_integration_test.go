@@ -32,24 +32,38 @@ func slowOrders(d time.Duration) fx.Option {
 }
 
 func TestDaemon_after_a_graceful_stop_a_second_instance_continues_with_nothing_lost(t *testing.T) {
-	c := kafkatest.Start(t)
-	cfg := c.Config(t, 8)
-	c.CreateTopics(t, 8, cfg.Topics.Input, cfg.Topics.Output, cfg.Topics.DeadLetter)
-	inputs := orderInputs(200, 8)
-	sent := produced(t, c, cfg.Topics.Input, inputs)
+	cases := []struct {
+		ordering string
+		// work is long enough for the stop to land mid-input: key mode runs
+		// up to 8 partitions x 64 messages at once, and drains them all.
+		work time.Duration
+	}{
+		{"partition", 2 * time.Millisecond},
+		{"key", 150 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.ordering, func(t *testing.T) {
+			c := kafkatest.Start(t)
+			cfg := c.Config(t, 8)
+			cfg.Consumer.Ordering = tc.ordering
+			c.CreateTopics(t, 8, cfg.Topics.Input, cfg.Topics.Output, cfg.Topics.DeadLetter)
+			inputs := orderInputs(200, 8)
+			sent := produced(t, c, cfg.Topics.Input, inputs)
 
-	first := startDaemon(t, cfg, slowOrders(2*time.Millisecond))
-	partial := c.ReadN(t, cfg.Topics.Output, 200, 60*time.Second)
-	first.app.RequireStop()
-	afterStop := len(c.ReadFor(t, cfg.Topics.Output, 300*time.Millisecond))
-	require.Less(t, afterStop, len(inputs), "the first instance must stop before finishing, or this test shows nothing")
-	t.Logf("first instance: %d results before the stop was asked, %d when it had stopped", len(partial), afterStop)
+			first := startDaemon(t, cfg, slowOrders(tc.work))
+			partial := c.ReadN(t, cfg.Topics.Output, 200, 60*time.Second)
+			first.app.RequireStop()
+			afterStop := len(c.ReadFor(t, cfg.Topics.Output, 300*time.Millisecond))
+			require.Less(t, afterStop, len(inputs), "the first instance must stop before finishing, or this test shows nothing")
+			t.Logf("first instance: %d results before the stop was asked, %d when it had stopped", len(partial), afterStop)
 
-	second := startDaemon(t, cfg, slowOrders(0))
-	defer second.app.RequireStop()
-	checkResults(t, inputs, sent, c.ReadN(t, cfg.Topics.Output, len(inputs), 60*time.Second))
-	extra := c.ReadFor(t, cfg.Topics.Output, 500*time.Millisecond)
-	require.Len(t, extra, len(inputs), "no duplicate results after the handoff")
+			second := startDaemon(t, cfg, slowOrders(0))
+			defer second.app.RequireStop()
+			checkResults(t, inputs, sent, c.ReadN(t, cfg.Topics.Output, len(inputs), 60*time.Second))
+			extra := c.ReadFor(t, cfg.Topics.Output, 500*time.Millisecond)
+			require.Len(t, extra, len(inputs), "no duplicate results after the handoff")
+		})
+	}
 }
 
 func TestDaemon_readiness_turns_off_before_the_drain_and_in_flight_work_finishes(t *testing.T) {

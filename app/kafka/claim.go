@@ -1,11 +1,9 @@
 package kafka
 
 import (
-	"context"
 	"time"
 
 	"github.com/IBM/sarama"
-	"github.com/ThreeDotsLabs/watermill/message"
 	"go.uber.org/zap"
 )
 
@@ -47,16 +45,8 @@ func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	return nil
 }
 
-// outcome is how one handed-out record ended.
-type outcome struct {
-	e        *entry
-	finished bool // acked; false: left unfinished (stopping or drain budget spent)
-}
-
-// ConsumeClaim runs a partition until the claim is revoked (Messages
-// closes), the session ends or the subscription stops. Then it takes no new
-// records and starts none that wait, lets the running ones finish (the
-// drain), marks the finished prefix and returns.
+// ConsumeClaim runs a partition (see partitionRun) until the claim is
+// revoked (Messages closes), the session ends or the subscription stops.
 func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	sub := h.sub
 	sub.mu.Lock()
@@ -67,115 +57,11 @@ func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	sub.claims.Add(1)
 	sub.mu.Unlock()
 	defer sub.claims.Done()
-	topic, partition := claim.Topic(), claim.Partition()
-	sub.s.obs.ClaimStarted(topic, partition)
-	defer sub.s.obs.ClaimEnded(topic, partition)
+	sub.s.obs.ClaimStarted(claim.Topic(), claim.Partition())
+	defer sub.s.obs.ClaimEnded(claim.Topic(), claim.Partition())
 	defer h.commit(sess)
-
-	w := newWindow(sub.s.cfg.window())
-	// Every running record reports once, and at most w.limit run.
-	outcomes := make(chan outcome, w.limit)
-	start := func(e *entry) {
-		go func() { outcomes <- outcome{e: e, finished: h.deliver(sess, e.km)} }()
-	}
-	records, closing, ended := claim.Messages(), sub.closing, sess.Context().Done()
-	stopping, running := false, 0
-	for {
-		// Checked first, alone, so a ready record never wins against stop.
-		if !stopping && sub.isClosing() {
-			stopping = true
-		}
-		var in <-chan *sarama.ConsumerMessage
-		if !stopping && !w.full() {
-			in = records
-		}
-		if stopping && running == 0 {
-			return nil
-		}
-		select {
-		case km, ok := <-in:
-			if !ok {
-				stopping = true
-				continue
-			}
-			sub.s.obs.Consumed(km.Topic, km.Partition, km.Offset, claim.HighWaterMarkOffset())
-			if e := w.add(km); e != nil {
-				running++
-				start(e)
-			}
-		case o := <-outcomes:
-			running--
-			if !o.finished {
-				// It stays uncommitted, and so does everything after it.
-				stopping = true
-				continue
-			}
-			next, last := w.finish(o.e)
-			if last != nil {
-				sess.MarkMessage(last, "")
-				sub.s.obs.Marked(last.Topic, last.Partition, last.Offset)
-			}
-			if next != nil && !stopping {
-				running++
-				start(next)
-			}
-		case <-closing:
-			stopping, closing = true, nil
-		case <-ended:
-			stopping, ended = true, nil
-		}
-	}
-}
-
-// deliver hands km to the subscriber's reader until it is acked; a nacked
-// message is handed out again after NackBackoff. It returns false when the
-// record was not finished (stopping, or the drain budget ran out); the
-// record then stays uncommitted for the next owner.
-func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage) bool {
-	sub := h.sub
-	for {
-		ctx, cancel := context.WithCancel(sub.drainCtx)
-		msg := toMessage(ctx, km)
-		acked, handed := h.handOver(sess, msg)
-		// A message's context ends once it is acked or nacked.
-		cancel()
-		if acked {
-			return true
-		}
-		if !handed {
-			return false
-		}
-		select {
-		case <-time.After(sub.s.cfg.NackBackoff):
-		case <-sub.closing:
-			return false
-		case <-sess.Context().Done():
-			return false
-		}
-	}
-}
-
-// handOver sends msg and waits for its ack or nack. handed is false when
-// msg could not be handed over, or the drain budget ran out meanwhile.
-func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Message) (acked, handed bool) {
-	sub := h.sub
-	select {
-	case sub.out <- m:
-	case <-sub.closing:
-		return false, false
-	case <-sess.Context().Done():
-		return false, false
-	}
-	// Once handed over, the message is waited for even while stopping:
-	// this is the drain. Only the drain budget cuts it short.
-	select {
-	case <-m.Acked():
-		return true, true
-	case <-m.Nacked():
-		return false, true
-	case <-sub.drainCtx.Done():
-		return false, false
-	}
+	newPartitionRun(h, sess, claim).loop()
+	return nil
 }
 
 // commitLoop commits the marked offsets every commit interval until stop,
