@@ -24,6 +24,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "contender" {
 		return contenderMain(args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == "replica" {
+		return replicaMain(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("dispatch-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	brokers := fs.String("brokers", "", "Kafka bootstrap brokers, comma-separated (default: an embedded kfake broker in this process)")
@@ -33,7 +36,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
-	scenarios := fs.String("scenarios", "overhead,key", "comma-separated scenarios to run, in order: overhead, key")
+	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff")
 	var keySizes KeySizes
 	keySizes.Bind(fs)
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +79,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			got, err = Overhead(context.Background(), r, w, *rounds, stdout)
 		case "key":
 			got, err = Key(context.Background(), r, w, *rounds, keySizes, stdout)
+		case "handoff":
+			got, err = Handoff(context.Background(), r, stdout)
 		default:
 			fmt.Fprintf(stderr, "dispatch-bench: unknown scenario %q\n", sc)
 			return 2
