@@ -70,6 +70,14 @@ func TestCommands(t *testing.T) {
 			wantCode: cli.ExitOK, wantOut: []string{"from-flag"}, wantNotOut: []string{"from-env"},
 		},
 		{
+			name: "ordering_flag", args: []string{"--ordering", "key", "config", "print"},
+			wantCode: cli.ExitOK, wantOut: []string{"ordering: key"},
+		},
+		{
+			name: "bad_ordering_flag", args: []string{"--ordering", "keyed", "config", "check"},
+			wantCode: cli.ExitUsage, wantErr: []string{"consumer.ordering"}, oneLineErr: true,
+		},
+		{
 			name: "config_print_invalid_flag_value", args: []string{"--log-level", "loud", "config", "print"},
 			wantCode: cli.ExitUsage, wantErr: []string{"log.level"}, oneLineErr: true,
 		},

@@ -44,12 +44,13 @@ type globals struct {
 	group      string
 	logLevel   string
 	logFormat  string
+	ordering   string
 }
 
 // flagPaths maps each config-overriding flag to its config path.
 var flagPaths = map[string]string{
 	"brokers": "kafka.brokers", "http-addr": "http.addr", "group": "consumer.group",
-	"log-level": "log.level", "log-format": "log.format",
+	"log-level": "log.level", "log-format": "log.format", "ordering": "consumer.ordering",
 }
 
 // load builds the config from file, DISPATCHD_* and the flags that were set,
@@ -92,8 +93,9 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Event-driven Kafka dispatch worker",
 		Long: `dispatchd consumes keyed messages from an input topic as consumer group
 "dispatch-service", dispatches each message type to its handler in
-per-partition order, publishes each result to the results topic under the
-same key, retries failures and parks them in a dead-letter topic.
+per-partition order (or per-key order, with --ordering key), publishes each
+result to the results topic under the same key, retries failures and parks
+them in a dead-letter topic.
 
 Configuration comes from defaults, then --config FILE (YAML), then DISPATCHD_*
 environment variables, then flags. See "dispatchd config print".`,
@@ -110,6 +112,7 @@ environment variables, then flags. See "dispatchd config print".`,
 	pf.StringVar(&g.group, "group", "", "consumer group (consumer.group)")
 	pf.StringVar(&g.logLevel, "log-level", "", "debug, info, warn or error (log.level)")
 	pf.StringVar(&g.logFormat, "log-format", "", "json or console (log.format)")
+	pf.StringVar(&g.ordering, "ordering", "", "partition or key (consumer.ordering)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 
 	run := runCmd(g)
