@@ -13,12 +13,15 @@ import (
 // next records and marks the finished prefix.
 //
 // When the run stops (the claim is revoked, the session ends or the
-// subscription closes) it takes no new records and drains: the running
-// records finish, and so do the waiting records that lie below the highest
-// started one. Those are holes: finished records above a hole would stay
-// above the commit point and be redone by the next owner. So after a drain
-// every finished record is committed, and a graceful stop duplicates
-// nothing. Only the drain budget cuts the drain short.
+// subscription closes) it takes no new records and drains: the records
+// already handed over finish, and so does every record below the highest
+// one handed over, whether it waited behind its key or was started and not
+// yet taken. Those are holes: a finished record above a hole would stay
+// above the commit point and be redone by the next owner. Records above the
+// highest handed-over one are parked and left for the next owner; nothing
+// above them ran. So after a drain every finished record is committed, and
+// a graceful stop duplicates nothing. Only the drain budget cuts the drain
+// short.
 type partitionRun struct {
 	h        *claimHandler
 	sess     sarama.ConsumerGroupSession
@@ -26,21 +29,31 @@ type partitionRun struct {
 	w        *window
 	outcomes chan outcome // every started record reports once
 
-	running    int
-	stopping   bool  // take no new records, start only holes
-	abandoned  bool  // a record was left unfinished: start nothing more
-	maxStarted int64 // offset of the highest record started
+	running   int
+	stopping  bool     // take no new records, start only holes
+	abandoned bool     // a handed-over record was cut short: start nothing more
+	maxHanded int64    // offset of the highest record handed over
+	parked    []*entry // stopping: lanes' current records not handed over
 }
 
 // outcome is how one started record ended.
 type outcome struct {
-	e        *entry
-	finished bool // acked; false: left unfinished (stopping, or the drain budget spent)
+	e      *entry
+	status delivery
 }
+
+// delivery is how deliver ended.
+type delivery int
+
+const (
+	acked     delivery = iota // finished: it may be committed
+	notHanded                 // stopping began before the reader took it
+	cut                       // handed over, not finished: the drain budget ran out, or it was nacked while stopping
+)
 
 func newPartitionRun(h *claimHandler, sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) *partitionRun {
 	w := newWindow(h.sub.s.cfg.window())
-	return &partitionRun{h: h, sess: sess, claim: claim, w: w, outcomes: make(chan outcome, w.limit), maxStarted: -1}
+	return &partitionRun{h: h, sess: sess, claim: claim, w: w, outcomes: make(chan outcome, w.limit), maxHanded: -1}
 }
 
 func (r *partitionRun) loop() {
@@ -51,7 +64,7 @@ func (r *partitionRun) loop() {
 		if !r.stopping && sub.isClosing() {
 			r.stopping = true
 		}
-		if r.stopping && r.running == 0 {
+		if r.stopping && r.running == 0 && !r.drainHoles() {
 			return
 		}
 		var in <-chan *sarama.ConsumerMessage
@@ -66,7 +79,7 @@ func (r *partitionRun) loop() {
 			}
 			sub.s.obs.Consumed(km.Topic, km.Partition, km.Offset, r.claim.HighWaterMarkOffset())
 			if e := r.w.add(km); e != nil {
-				r.start(e)
+				r.start(e, false)
 			}
 		case o := <-r.outcomes:
 			r.finished(o)
@@ -78,15 +91,21 @@ func (r *partitionRun) loop() {
 	}
 }
 
-// finished books o: marks the grown finished prefix and starts the lane's
-// next record, if the run may.
+// finished books o: marks the grown finished prefix and starts or parks the
+// lane's next record.
 func (r *partitionRun) finished(o outcome) {
 	r.running--
-	if !o.finished {
+	switch o.status {
+	case notHanded:
+		r.parked = append(r.parked, o.e)
+		return
+	case cut:
 		// It stays uncommitted, and so does everything after it.
+		r.maxHanded = max(r.maxHanded, o.e.km.Offset)
 		r.stopping, r.abandoned = true, true
 		return
 	}
+	r.maxHanded = max(r.maxHanded, o.e.km.Offset)
 	next, last := r.w.finish(o.e)
 	if last != nil {
 		r.sess.MarkMessage(last, "")
@@ -95,67 +114,90 @@ func (r *partitionRun) finished(o outcome) {
 	switch {
 	case next == nil || r.abandoned:
 	case !r.stopping:
-		r.start(next)
-	case next.km.Offset < r.maxStarted:
-		r.start(next) // a hole: drain it
+		r.start(next, false)
+	case next.km.Offset < r.maxHanded:
+		r.start(next, true) // a hole: drain it
+	default:
+		r.parked = append(r.parked, next)
 	}
 }
 
-// start runs e's record in its own goroutine.
-func (r *partitionRun) start(e *entry) {
+// drainHoles starts the parked records below the highest one handed over,
+// once nothing runs (so that highest one is known). It reports whether it
+// started any.
+func (r *partitionRun) drainHoles() bool {
+	if r.abandoned || r.h.sub.drainCtx.Err() != nil {
+		return false
+	}
+	left := r.parked[:0]
+	started := false
+	for _, e := range r.parked {
+		if e.km.Offset < r.maxHanded {
+			r.start(e, true)
+			started = true
+		} else {
+			left = append(left, e)
+		}
+	}
+	r.parked = left
+	return started
+}
+
+// start runs e's record in its own goroutine. A draining record is handed
+// over even though the run is stopping, bounded by the drain budget.
+func (r *partitionRun) start(e *entry, draining bool) {
 	r.running++
-	r.maxStarted = max(r.maxStarted, e.km.Offset)
-	go func() { r.outcomes <- outcome{e: e, finished: r.h.deliver(r.sess, e.km)} }()
+	go func() { r.outcomes <- outcome{e: e, status: r.h.deliver(r.sess, e.km, draining)} }()
 }
 
 // deliver hands km to the subscriber's reader until it is acked; a nacked
-// message is handed out again after NackBackoff. It returns false when the
-// record was not finished (stopping, or the drain budget ran out); the
-// record then stays uncommitted for the next owner.
-func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage) bool {
+// message is handed out again after NackBackoff, unless stopping began.
+func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage, draining bool) delivery {
 	sub := h.sub
 	for {
 		ctx, cancel := context.WithCancel(sub.drainCtx)
 		msg := toMessage(ctx, km)
-		acked, handed := h.handOver(msg)
+		d := h.handOver(sess, msg, draining)
 		// A message's context ends once it is acked or nacked.
 		cancel()
-		if acked {
-			return true
+		if d != cut || sub.drainCtx.Err() != nil {
+			return d
 		}
-		if !handed {
-			return false
-		}
-		select {
+		select { // nacked
 		case <-time.After(sub.s.cfg.NackBackoff):
 		case <-sub.closing:
-			return false
+			return cut
 		case <-sess.Context().Done():
-			return false
+			return cut
 		}
 	}
 }
 
-// handOver sends m and waits for its ack or nack. handed is false when m
-// could not be handed over, or the drain budget ran out meanwhile. A
-// started record is handed over even while stopping, bounded by the drain
-// budget: records above it may have finished, and would be redone by the
-// next owner if it were left out.
-func (h *claimHandler) handOver(m *message.Message) (acked, handed bool) {
+// handOver sends m and waits for its ack or nack (cut). Unless draining, m
+// is not handed over once stopping began.
+func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Message, draining bool) delivery {
 	sub := h.sub
+	closing, ended := sub.closing, sess.Context().Done()
+	if draining {
+		closing, ended = nil, nil
+	}
 	select {
 	case sub.out <- m:
+	case <-closing:
+		return notHanded
+	case <-ended:
+		return notHanded
 	case <-sub.drainCtx.Done():
-		return false, false
+		return notHanded
 	}
 	// Once handed over, the message is waited for even while stopping:
 	// this is the drain. Only the drain budget cuts it short.
 	select {
 	case <-m.Acked():
-		return true, true
+		return acked
 	case <-m.Nacked():
-		return false, true
+		return cut
 	case <-sub.drainCtx.Done():
-		return false, false
+		return cut
 	}
 }
