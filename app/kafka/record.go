@@ -23,15 +23,31 @@ type Record struct {
 
 type recordKey struct{}
 
+// recordCtx carries a Record in one allocation, where context.WithValue
+// takes two (the context and the boxed Record); every message gets one.
+type recordCtx struct {
+	context.Context
+	rec Record
+}
+
+func (c *recordCtx) Value(key any) any {
+	if key == (recordKey{}) {
+		return &c.rec
+	}
+	return c.Context.Value(key)
+}
+
 // WithRecord returns ctx carrying r.
 func WithRecord(ctx context.Context, r Record) context.Context {
-	return context.WithValue(ctx, recordKey{}, r)
+	return &recordCtx{Context: ctx, rec: r}
 }
 
 // RecordFromContext returns the record carried by ctx, if any.
 func RecordFromContext(ctx context.Context) (Record, bool) {
-	r, ok := ctx.Value(recordKey{}).(Record)
-	return r, ok
+	if r, ok := ctx.Value(recordKey{}).(*Record); ok {
+		return *r, true
+	}
+	return Record{}, false
 }
 
 // toMessage turns a consumed record into a watermill message. Its id is the
@@ -40,7 +56,6 @@ func RecordFromContext(ctx context.Context) (Record, bool) {
 // stays the same when the record is delivered again.
 func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message {
 	src := messages.Source{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset}
-	md := make(message.Metadata, len(km.Headers))
 	var id, wmID string
 	for _, h := range km.Headers {
 		switch {
@@ -49,12 +64,8 @@ func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message
 			id = string(h.Value)
 		case string(h.Key) == watermillUUIDHeader:
 			wmID = string(h.Value)
-		default:
-			md.Set(string(h.Key), string(h.Value))
 		}
 	}
-	// The id header becomes the message's UUID, not metadata; toProducerMessage
-	// writes it back as message_id.
 	if id == "" {
 		id = wmID
 	}
@@ -62,28 +73,72 @@ func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message
 		id = src.String()
 	}
 	msg := message.NewMessage(id, km.Value)
-	msg.Metadata = md
+	// The id headers become the message's UUID, not metadata;
+	// toProducerMessage writes it back as message_id.
+	for _, h := range km.Headers {
+		if h != nil && string(h.Key) != messages.HeaderMessageID && string(h.Key) != watermillUUIDHeader {
+			msg.Metadata.Set(headerName(h.Key), string(h.Value))
+		}
+	}
 	msg.SetContext(WithRecord(ctx, Record{Key: string(km.Key), Source: src}))
 	return msg
+}
+
+// headerName is string(k), without an allocation for the names dispatchd
+// itself reads and writes.
+func headerName(k []byte) string {
+	switch string(k) {
+	case messages.HeaderType:
+		return messages.HeaderType
+	case messages.HeaderCorrelationID:
+		return messages.HeaderCorrelationID
+	case messages.HeaderCausationID:
+		return messages.HeaderCausationID
+	case messages.HeaderSource:
+		return messages.HeaderSource
+	}
+	return string(k)
 }
 
 // toProducerMessage turns a watermill message into a record for topic. The key
 // comes from the message's context (see WithRecord), so a result and a dead
 // letter keep the key of the input they derive from.
 func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessage {
+	var key string
+	if r, ok := RecordFromContext(msg.Context()); ok {
+		key = r.Key
+	}
+	// The key and every header's name and value share one buffer: one
+	// allocation rather than two per header. The key is bytes, not a
+	// StringEncoder, which would allocate a copy each time sarama encodes it.
+	size := len(key) + len(messages.HeaderMessageID) + len(msg.UUID)
+	for k, v := range msg.Metadata {
+		size += len(k) + len(v)
+	}
+	buf := make([]byte, 0, size)
 	pm := &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(msg.Payload)}
-	if r, ok := RecordFromContext(msg.Context()); ok && r.Key != "" {
-		pm.Key = sarama.StringEncoder(r.Key)
+	if key != "" {
+		buf = append(buf, key...)
+		pm.Key = sarama.ByteEncoder(buf[:len(key):len(key)])
 	}
 	pm.Headers = make([]sarama.RecordHeader, 0, len(msg.Metadata)+1)
 	if msg.UUID != "" {
-		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(messages.HeaderMessageID), Value: []byte(msg.UUID)})
+		pm.Headers, buf = appendHeader(pm.Headers, buf, messages.HeaderMessageID, msg.UUID)
 	}
 	for k, v := range msg.Metadata {
 		if k == messages.HeaderMessageID {
 			continue // the UUID is the id
 		}
-		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
+		pm.Headers, buf = appendHeader(pm.Headers, buf, k, v)
 	}
 	return pm
+}
+
+// appendHeader appends k and v to buf and a header viewing them to hs.
+func appendHeader(hs []sarama.RecordHeader, buf []byte, k, v string) ([]sarama.RecordHeader, []byte) {
+	start := len(buf)
+	buf = append(buf, k...)
+	mid := len(buf)
+	buf = append(buf, v...)
+	return append(hs, sarama.RecordHeader{Key: buf[start:mid:mid], Value: buf[mid:len(buf):len(buf)]}), buf
 }

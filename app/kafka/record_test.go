@@ -1,0 +1,135 @@
+package kafka
+
+// An internal test: toMessage and toProducerMessage are the two ends of every
+// message, and their byte-level details are easier to see here.
+
+import (
+	"context"
+	"testing"
+
+	"github.com/IBM/sarama"
+	"github.com/stretchr/testify/require"
+
+	"dispatchd/messages"
+)
+
+func header(k, v string) *sarama.RecordHeader {
+	return &sarama.RecordHeader{Key: []byte(k), Value: []byte(v)}
+}
+
+func TestToMessage(t *testing.T) {
+	cases := []struct {
+		name     string
+		headers  []*sarama.RecordHeader
+		wantID   string
+		wantMeta map[string]string
+	}{
+		{"message_id_is_the_id", []*sarama.RecordHeader{header(messages.HeaderType, "order.placed"),
+			header(messages.HeaderMessageID, "m-1"), header(watermillUUIDHeader, "w-1")},
+			"m-1", map[string]string{messages.HeaderType: "order.placed"}},
+		{"watermill_id_when_no_message_id", []*sarama.RecordHeader{header(watermillUUIDHeader, "w-1"),
+			header("x-custom", "v")}, "w-1", map[string]string{"x-custom": "v"}},
+		{"source_when_no_id_header", []*sarama.RecordHeader{nil, header(messages.HeaderCorrelationID, "c-1")},
+			"in/3/1042", map[string]string{messages.HeaderCorrelationID: "c-1"}},
+		{"last_of_a_repeated_header_wins", []*sarama.RecordHeader{header("x", "1"), header("x", "2")},
+			"in/3/1042", map[string]string{"x": "2"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			km := &sarama.ConsumerMessage{Topic: "in", Partition: 3, Offset: 1042, Key: []byte("k-1"),
+				Value: []byte("v"), Headers: tc.headers}
+
+			msg := toMessage(context.Background(), km)
+
+			require.Equal(t, tc.wantID, msg.UUID)
+			require.Equal(t, tc.wantMeta, map[string]string(msg.Metadata))
+			require.Equal(t, []byte("v"), []byte(msg.Payload))
+			r, ok := RecordFromContext(msg.Context())
+			require.True(t, ok)
+			require.Equal(t, Record{Key: "k-1", Source: messages.Source{Topic: "in", Partition: 3, Offset: 1042}}, r)
+		})
+	}
+}
+
+func TestRecordContext(t *testing.T) {
+	type other struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), other{}, "kept"))
+	r := Record{Key: "k", Source: messages.Source{Topic: "t", Partition: 1, Offset: 2}}
+
+	ctx := WithRecord(parent, r)
+
+	got, ok := RecordFromContext(ctx)
+	require.True(t, ok)
+	require.Equal(t, r, got)
+	require.Equal(t, "kept", ctx.Value(other{}), "the parent's values stay visible")
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	cancel()
+	<-child.Done() // the parent's cancellation reaches contexts derived from ctx
+	_, ok = RecordFromContext(context.Background())
+	require.False(t, ok)
+}
+
+func TestToProducerMessage(t *testing.T) {
+	cases := []struct {
+		name        string
+		id          string
+		key         string
+		meta        map[string]string
+		wantKey     sarama.Encoder
+		wantHeaders map[string]string
+	}{
+		{"keyed_with_id_and_metadata", "m-1", "k-1", map[string]string{messages.HeaderType: "t", "x": ""},
+			sarama.ByteEncoder("k-1"), map[string]string{messages.HeaderMessageID: "m-1", messages.HeaderType: "t", "x": ""}},
+		{"metadata_message_id_gives_way_to_the_uuid", "m-1", "", map[string]string{messages.HeaderMessageID: "other"},
+			nil, map[string]string{messages.HeaderMessageID: "m-1"}},
+		{"no_id_no_key", "", "", map[string]string{"a": "1"}, nil, map[string]string{"a": "1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := toMessage(context.Background(), &sarama.ConsumerMessage{Key: []byte(tc.key), Value: []byte("v")})
+			msg.UUID = tc.id
+			for k, v := range tc.meta {
+				msg.Metadata.Set(k, v)
+			}
+
+			pm := toProducerMessage("out", msg)
+
+			require.Equal(t, "out", pm.Topic)
+			require.Equal(t, sarama.ByteEncoder("v"), pm.Value)
+			require.Equal(t, tc.wantKey, pm.Key)
+			got := map[string]string{}
+			for _, h := range pm.Headers {
+				require.Equal(t, len(h.Key), cap(h.Key), "a header's name is not followed by writable room")
+				require.Equal(t, len(h.Value), cap(h.Value), "a header's value is not followed by writable room")
+				got[string(h.Key)] = string(h.Value)
+			}
+			require.Len(t, pm.Headers, len(tc.wantHeaders))
+			require.Equal(t, tc.wantHeaders, got)
+		})
+	}
+}
+
+func benchRecord() *sarama.ConsumerMessage {
+	return &sarama.ConsumerMessage{Topic: "bench.in", Partition: 3, Offset: 123456, Key: []byte("key-00042"),
+		Value: []byte(`{"k":"key-00042","s":7}`), Headers: []*sarama.RecordHeader{header(messages.HeaderType, "bench.noop")}}
+}
+
+func BenchmarkToMessage(b *testing.B) {
+	km := benchRecord()
+	b.ReportAllocs()
+	for b.Loop() {
+		toMessage(context.Background(), km)
+	}
+}
+
+func BenchmarkToProducerMessage(b *testing.B) {
+	msg := toMessage(context.Background(), benchRecord())
+	for _, h := range []string{messages.HeaderCorrelationID, messages.HeaderCausationID, messages.HeaderSource} {
+		msg.Metadata.Set(h, msg.UUID)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		toProducerMessage("bench.out", msg)
+	}
+}
