@@ -38,7 +38,7 @@ var docs = map[string]string{
 	"producer.idempotent":          "Idempotent producer: retries never write duplicates. Needs acks=all and max_in_flight=1.",
 	"producer.retries":             "How many times a failed produce request is retried.",
 	"producer.retry_backoff":       "Wait between produce retries.",
-	"producer.delivery_timeout":    "How long a publish waits for the brokers' acknowledgement, retries included; past it the publish counts as failed and the message is redelivered (at least once).",
+	"producer.delivery_timeout":    "How long a publish waits for the brokers' acknowledgement, retries included; past it (checked on a tick of 1/64 of it, so up to about 5% late) the publish counts as failed and the message is redelivered (at least once).",
 	"producer.max_in_flight":       "Unacknowledged requests per broker connection; 1 keeps per-key order.",
 	"producer.compression":         "none, gzip, snappy, lz4 or zstd.",
 	"producer.flush_frequency":     "Longest a batch waits before it is sent; 0 sends at once.",

@@ -32,10 +32,11 @@ type Delivery struct {
 // runs on sarama's AsyncProducer, which batches the records of every caller
 // into one request per broker; each Send waits only for its own records.
 type Producer struct {
-	async   sarama.AsyncProducer
-	timeout time.Duration
-	log     *zap.Logger
-	routed  chan struct{} // closed when route has seen the last result
+	async     sarama.AsyncProducer
+	timeout   time.Duration
+	deadlines *deadlines
+	log       *zap.Logger
+	routed    chan struct{} // closed when route has seen the last result
 
 	mu       sync.RWMutex // Send holds it shared; Close exclusively, so no send races a close
 	closed   bool
@@ -51,9 +52,15 @@ func NewProducer(brokers []string, sc *sarama.Config, deliveryTimeout time.Durat
 	if err != nil {
 		return nil, fmt.Errorf("connect producer to %v: %w", brokers, err)
 	}
-	p := &Producer{async: ap, timeout: deliveryTimeout, log: log, routed: make(chan struct{})}
+	return runProducer(ap, deliveryTimeout, log), nil
+}
+
+// runProducer routes ap's results to the sends they belong to.
+func runProducer(ap sarama.AsyncProducer, deliveryTimeout time.Duration, log *zap.Logger) *Producer {
+	p := &Producer{async: ap, timeout: deliveryTimeout, deadlines: startDeadlines(deliveryTimeout),
+		log: log, routed: make(chan struct{})}
 	go p.route()
-	return p, nil
+	return p
 }
 
 // batch is one Send call's records in flight.
@@ -102,33 +109,8 @@ func (p *Producer) route() {
 // Send sends the records and returns where each landed, in order. On error
 // none of the records may be assumed delivered.
 func (p *Producer) Send(records []*sarama.ProducerMessage) ([]Delivery, error) {
-	if len(records) == 0 {
-		return nil, nil
-	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return nil, ErrProducerClosed
-	}
-	b := &batch{done: make(chan struct{})}
-	b.left.Store(int32(len(records)))
-	timer := time.NewTimer(p.timeout)
-	defer timer.Stop()
-	for _, r := range records {
-		r.Metadata = b
-		select {
-		case p.async.Input() <- r:
-		case <-timer.C:
-			return nil, fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
-		}
-	}
-	select {
-	case <-b.done:
-	case <-timer.C:
-		return nil, fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
-	}
-	if b.err != nil {
-		return nil, fmt.Errorf("send %d record(s): failed on %s: %w", len(records), b.err.Msg.Topic, b.err.Err)
+	if err := p.send(records); err != nil || len(records) == 0 {
+		return nil, err
 	}
 	out := make([]Delivery, len(records))
 	for i, r := range records {
@@ -144,8 +126,47 @@ func (p *Producer) Publish(topic string, msgs ...*message.Message) error {
 	for i, m := range msgs {
 		records[i] = toProducerMessage(topic, m)
 	}
-	_, err := p.Send(records)
-	return err
+	return p.send(records)
+}
+
+// send is Send without the deliveries, which Publish does not need.
+func (p *Producer) send(records []*sarama.ProducerMessage) error {
+	if len(records) == 0 {
+		return nil
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return ErrProducerClosed
+	}
+	expired := p.deadlines.fromNow()
+	b := &batch{done: make(chan struct{})}
+	b.left.Store(int32(len(records)))
+	in := p.async.Input()
+	for _, r := range records {
+		r.Metadata = b
+		// sarama's dispatcher is mostly waiting for input: try a plain
+		// hand-over first, which costs much less than the select after it.
+		select {
+		case in <- r:
+			continue
+		default:
+		}
+		select {
+		case in <- r:
+		case <-expired:
+			return fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
+		}
+	}
+	select {
+	case <-b.done:
+	case <-expired:
+		return fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
+	}
+	if b.err != nil {
+		return fmt.Errorf("send %d record(s): failed on %s: %w", len(records), b.err.Msg.Topic, b.err.Err)
+	}
+	return nil
 }
 
 // Close waits for running sends, then flushes and closes the producer. It is
@@ -158,6 +179,7 @@ func (p *Producer) Close() error {
 		p.log.Info("closing producer")
 		p.closeErr = p.async.Close()
 		<-p.routed
+		p.deadlines.close()
 	}
 	return p.closeErr
 }
