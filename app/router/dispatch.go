@@ -5,6 +5,7 @@ package router
 
 import (
 	"context"
+	"crypto/sha1"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
@@ -33,13 +34,26 @@ func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		out := message.NewMessage(uuid.NewSHA1(resultIDSpace, []byte(msg.UUID)).String(), res.Payload)
+		out := message.NewMessage(resultID(msg.UUID), res.Payload)
 		out.Metadata.Set(messages.HeaderType, res.Type)
 		out.Metadata.Set(messages.HeaderCausationID, msg.UUID)
 		out.Metadata.Set(messages.HeaderSource, in.Source.String())
 		out.SetContext(kafka.WithRecord(context.Background(), kafka.Record{Key: in.Key, Source: in.Source}))
 		return []*message.Message{out}, nil
 	}
+}
+
+// resultID is uuid.NewSHA1(resultIDSpace, []byte(inputID)).String(), less
+// the allocations of uuid's hash.Hash path, which would be paid per message.
+func resultID(inputID string) string {
+	data := make([]byte, 0, 64)
+	data = append(append(data, resultIDSpace[:]...), inputID...)
+	sum := sha1.Sum(data)
+	var id uuid.UUID
+	copy(id[:], sum[:])
+	id[6] = (id[6] & 0x0f) | 0x50 // version 5
+	id[8] = (id[8] & 0x3f) | 0x80 // RFC 4122 variant
+	return id.String()
 }
 
 // envelope is the handler's view of a consumed message.

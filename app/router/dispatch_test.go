@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,6 +52,30 @@ func TestDispatchResultIDIsDerivedFromInputID(t *testing.T) {
 	require.NotEqual(t, "in-1", first)
 	require.Equal(t, first, resultID("in-1"), "a redelivered input yields the same result id")
 	require.NotEqual(t, first, resultID("in-2"))
+}
+
+// The derivation must never change: across an upgrade, a redelivered input
+// must yield the id its result had before. The ids are uuid.NewSHA1 over the
+// result id space, as dispatchd has always derived them.
+func TestDispatchResultIDIsStable(t *testing.T) {
+	cases := []struct {
+		name    string
+		inputID string
+		want    string
+	}{
+		{name: "empty", inputID: "", want: "ce065201-735b-5f41-9e11-641a2466a4ee"},
+		{name: "short", inputID: "in-1", want: "776f9bb3-ee3f-55c3-8478-2c2dd1214000"},
+		{name: "source", inputID: "dispatch.requests/3/42", want: "72956bea-d4ee-5a84-8f6b-77368d26fb76"},
+		{name: "long", inputID: strings.Repeat("x", 100), want: "dd1a76ae-1361-5103-b9d5-3dac96328e38"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := router.Dispatch(handlers.Default())(newMsg(tc.inputID, messages.TypeOrderPlaced, orderPlaced))
+			require.NoError(t, err)
+			require.Len(t, out, 1)
+			require.Equal(t, tc.want, out[0].UUID)
+		})
+	}
 }
 
 func TestDispatchErrors(t *testing.T) {
