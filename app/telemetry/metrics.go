@@ -3,8 +3,6 @@
 package telemetry
 
 import (
-	"strconv"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -30,6 +28,13 @@ type Metrics struct {
 	inflight    prometheus.Gauge
 	assigned    prometheus.Gauge
 	rebalances  prometheus.Counter
+
+	// The children of the vectors recorded per message.
+	consumedBy  *children[string, prometheus.Counter]
+	handledBy   *children[typeOutcome, prometheus.Counter]
+	durationBy  *children[string, prometheus.Observer]
+	publishedBy *children[string, prometheus.Counter]
+	lagBy       *children[topicPartition, prometheus.Gauge]
 }
 
 // BuildInfo names the running build.
@@ -68,6 +73,11 @@ func NewMetrics(build BuildInfo) *Metrics {
 		rebalances: prometheus.NewCounter(prometheus.CounterOpts{Name: "dispatchd_rebalances_total",
 			Help: "Group generations this member took part in: the first join and every rebalance after it."}),
 	}
+	m.consumedBy = newChildren[string, prometheus.Counter](m.consumed.MetricVec, one)
+	m.handledBy = newChildren[typeOutcome, prometheus.Counter](m.handled.MetricVec, typeOutcome.labels)
+	m.durationBy = newChildren[string, prometheus.Observer](m.duration.MetricVec, one)
+	m.publishedBy = newChildren[string, prometheus.Counter](m.published.MetricVec, one)
+	m.lagBy = newChildren[topicPartition, prometheus.Gauge](m.lag.MetricVec, topicPartition.labels)
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
 		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances} {
 		f(c)
@@ -81,21 +91,23 @@ func NewMetrics(build BuildInfo) *Metrics {
 
 // Handled records one handler attempt and how it ended.
 func (m *Metrics) Handled(msgType, outcome string, seconds float64) {
-	m.handled.WithLabelValues(msgType, outcome).Inc()
-	m.duration.WithLabelValues(msgType).Observe(seconds)
+	m.handledBy.get(typeOutcome{msgType, outcome}).Inc()
+	m.durationBy.get(msgType).Observe(seconds)
 }
 
 // ObserveDuration records the duration of a failed attempt; its outcome is
 // counted by whoever decides it (retry or dead letter).
 func (m *Metrics) ObserveDuration(msgType string, seconds float64) {
-	m.duration.WithLabelValues(msgType).Observe(seconds)
+	m.durationBy.get(msgType).Observe(seconds)
 }
 
 // Counted records an outcome decided after the attempt was measured.
-func (m *Metrics) Counted(msgType, outcome string) { m.handled.WithLabelValues(msgType, outcome).Inc() }
+func (m *Metrics) Counted(msgType, outcome string) {
+	m.handledBy.get(typeOutcome{msgType, outcome}).Inc()
+}
 
 // Published records n results acknowledged on topic.
-func (m *Metrics) Published(topic string, n int) { m.published.WithLabelValues(topic).Add(float64(n)) }
+func (m *Metrics) Published(topic string, n int) { m.publishedBy.get(topic).Add(float64(n)) }
 
 // DeadLettered records one dead letter.
 func (m *Metrics) DeadLettered(reason string) { m.deadLetters.WithLabelValues(reason).Inc() }
@@ -116,7 +128,7 @@ func (m *Metrics) ClaimStarted(string, int32) { m.assigned.Inc() }
 // no longer owns is someone else's to report.
 func (m *Metrics) ClaimEnded(topic string, partition int32) {
 	m.assigned.Dec()
-	m.lag.DeleteLabelValues(topic, strconv.Itoa(int(partition)))
+	m.lagBy.delete(topicPartition{topic, partition})
 }
 
 // Committed implements kafka.Observer.
@@ -125,11 +137,11 @@ func (m *Metrics) Committed() {}
 // Consumed implements kafka.Observer. The lag counts this record as not yet
 // done; Marked brings it to what remains after it.
 func (m *Metrics) Consumed(topic string, partition int32, offset, hwm int64) {
-	m.consumed.WithLabelValues(topic).Inc()
-	m.lag.WithLabelValues(topic, strconv.Itoa(int(partition))).Set(float64(max(hwm-offset, 0)))
+	m.consumedBy.get(topic).Inc()
+	m.lagBy.get(topicPartition{topic, partition}).Set(float64(max(hwm-offset, 0)))
 }
 
 // Marked implements kafka.Observer.
 func (m *Metrics) Marked(topic string, partition int32, offset int64) {
-	m.lag.WithLabelValues(topic, strconv.Itoa(int(partition))).Dec()
+	m.lagBy.get(topicPartition{topic, partition}).Dec()
 }

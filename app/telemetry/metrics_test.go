@@ -1,0 +1,107 @@
+package telemetry_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"dispatchd/app/telemetry"
+)
+
+// series returns the counter and gauge series of the named metric, by their
+// labels ("name=value,..."), as /metrics would show them.
+func series(t *testing.T, m *telemetry.Metrics, name string) map[string]float64 {
+	t.Helper()
+	fams, err := m.Registry.Gather()
+	require.NoError(t, err)
+	out := map[string]float64{}
+	for _, fam := range fams {
+		if fam.GetName() != name {
+			continue
+		}
+		for _, s := range fam.GetMetric() {
+			var labels []string
+			for _, l := range s.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			out[strings.Join(labels, ",")] = s.GetCounter().GetValue() + s.GetGauge().GetValue()
+		}
+	}
+	return out
+}
+
+func TestMetrics_lag_follows_the_claim(t *testing.T) {
+	const lag = "dispatchd_consumer_lag"
+	m := telemetry.NewMetrics(telemetry.BuildInfo{})
+	steps := []struct {
+		name string
+		do   func()
+		want map[string]float64
+	}{
+		{"consumed", func() { m.Consumed("in", 0, 5, 10) }, map[string]float64{"partition=0,topic=in": 5}},
+		{"marked", func() { m.Marked("in", 0, 5) }, map[string]float64{"partition=0,topic=in": 4}},
+		{"other_partition", func() { m.Consumed("in", 1, 0, 3) },
+			map[string]float64{"partition=0,topic=in": 4, "partition=1,topic=in": 3}},
+		{"claim_ended", func() { m.ClaimEnded("in", 0) }, map[string]float64{"partition=1,topic=in": 3}},
+		{"claimed_again", func() { m.Consumed("in", 0, 7, 10) },
+			map[string]float64{"partition=0,topic=in": 3, "partition=1,topic=in": 3}},
+	}
+	for _, s := range steps {
+		s.do()
+		require.Equal(t, s.want, series(t, m, lag), s.name)
+	}
+}
+
+func TestMetrics_handled_by_type_and_outcome(t *testing.T) {
+	m := telemetry.NewMetrics(telemetry.BuildInfo{})
+	m.Handled("a", telemetry.OutcomeSuccess, 0.1)
+	m.Handled("a", telemetry.OutcomeSuccess, 0.1)
+	m.Handled("b", telemetry.OutcomeSuccess, 0.1)
+	m.ObserveDuration("a", 0.1)
+	m.Counted("a", telemetry.OutcomeRetry)
+	m.Counted("a", telemetry.OutcomeDeadLetter)
+
+	require.Equal(t, map[string]float64{
+		"outcome=success,type=a":     2,
+		"outcome=success,type=b":     1,
+		"outcome=retry,type=a":       1,
+		"outcome=dead_letter,type=a": 1,
+	}, series(t, m, "dispatchd_messages_handled_total"))
+}
+
+func TestMetrics_concurrent_recording_counts_every_call(t *testing.T) {
+	const goroutines, calls = 8, 500
+	m := telemetry.NewMetrics(telemetry.BuildInfo{})
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range calls {
+				m.Consumed("in", 0, 0, 1)
+				m.Handled("a", telemetry.OutcomeSuccess, 0.001)
+				m.Published("out", 1)
+			}
+		})
+	}
+	wg.Wait()
+
+	const n = goroutines * calls
+	require.Equal(t, map[string]float64{"topic=in": n}, series(t, m, "dispatchd_messages_consumed_total"))
+	require.Equal(t, map[string]float64{"outcome=success,type=a": n}, series(t, m, "dispatchd_messages_handled_total"))
+	require.Equal(t, map[string]float64{"topic=out": n}, series(t, m, "dispatchd_results_published_total"))
+}
+
+// BenchmarkMetrics_per_message records what one message records.
+func BenchmarkMetrics_per_message(b *testing.B) {
+	m := telemetry.NewMetrics(telemetry.BuildInfo{})
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Consumed("in", 3, 10, 100)
+		m.InflightAdd(1)
+		m.Handled("bench.noop", telemetry.OutcomeSuccess, 0.001)
+		m.InflightAdd(-1)
+		m.Published("out", 1)
+		m.Marked("in", 3, 10)
+	}
+}
