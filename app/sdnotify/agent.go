@@ -102,5 +102,11 @@ func (a *Agent) send(state string) {
 		a.cfg.Log.Warn("systemd notification failed", zap.Error(err))
 		return
 	}
-	a.cfg.Log.Debug("systemd notified", zap.String("state", state))
+	// READY and STOPPING are stages of the daemon's life, logged like the
+	// others; a watchdog ping every few seconds is not.
+	if state == StateWatchdog {
+		a.cfg.Log.Debug("systemd notified", zap.String("state", state))
+		return
+	}
+	a.cfg.Log.Info("systemd notified", zap.String("state", state))
 }
