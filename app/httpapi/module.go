@@ -13,10 +13,9 @@ import (
 	"dispatchd/handlers"
 )
 
-// Module provides the HTTP server and runs it for the life of the app.
+// Module provides the HTTP server; app starts and stops it.
 var Module = fx.Module("httpapi",
 	fx.Provide(newServer),
-	fx.Invoke(func(lc fx.Lifecycle, s *Server) { lc.Append(fx.Hook{OnStart: s.Start, OnStop: s.Stop}) }),
 )
 
 // Routes builds the mux of every endpoint.

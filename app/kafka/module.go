@@ -13,8 +13,9 @@ import (
 )
 
 // Module provides the Kafka clients: the consumer-group subscriber, the
-// producer and the shared group state. With topics.auto_create it ensures
-// the topics before anything consumes. It needs an Observer in the graph.
+// producer, the shared group state and, with topics.auto_create, what
+// ensures the topics. It registers no hook: app orders every start and stop.
+// It needs an Observer in the graph.
 var Module = fx.Module("kafka",
 	fx.Provide(
 		SaramaConfig,
@@ -23,20 +24,19 @@ var Module = fx.Module("kafka",
 		func(p *Producer) message.Publisher { return p.Unclosable() },
 		newSubscriber,
 		func(s *Subscriber) message.Subscriber { return s },
+		newTopicsEnsurer,
 	),
-	fx.Invoke(ensureTopicsOnStart),
 )
 
-func newProducer(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, log *zap.Logger) (*Producer, error) {
+func newProducer(cfg config.Config, sc *sarama.Config, log *zap.Logger) (*Producer, error) {
 	p, err := NewProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, log.Named("producer"))
 	if err != nil {
 		return nil, err
 	}
-	lc.Append(fx.StopHook(p.Close))
 	return p, nil
 }
 
-func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
+func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
 	s, err := NewSubscriber(SubscriberConfig{
 		Brokers:      cfg.Kafka.Brokers,
 		Group:        cfg.Consumer.Group,
@@ -51,9 +51,6 @@ func newSubscriber(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, state 
 	if err != nil {
 		return nil, err
 	}
-	// The router closes the subscriber first; this covers a start that failed
-	// before the router ran. Close is idempotent.
-	lc.Append(fx.StopHook(s.Close))
 	return s, nil
 }
 
@@ -67,11 +64,15 @@ func Topics(cfg config.Config) []TopicSpec {
 	return []TopicSpec{spec(t.Input), spec(t.Output), spec(t.DeadLetter)}
 }
 
-func ensureTopicsOnStart(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, log *zap.Logger) {
+// TopicsEnsurer creates the configured topics that are missing and logs
+// each one; it is nil unless topics.auto_create is on.
+type TopicsEnsurer func(context.Context) error
+
+func newTopicsEnsurer(cfg config.Config, sc *sarama.Config, log *zap.Logger) TopicsEnsurer {
 	if !cfg.Topics.AutoCreate {
-		return
+		return nil
 	}
-	lc.Append(fx.StartHook(func(context.Context) error {
+	return func(context.Context) error {
 		st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
 		if err != nil {
 			return fmt.Errorf("ensure topics: %w", err)
@@ -80,5 +81,5 @@ func ensureTopicsOnStart(lc fx.Lifecycle, cfg config.Config, sc *sarama.Config, 
 			log.Info("topic ready", zap.String("topic", s.Name), zap.Bool("created", s.Created), zap.Int32("partitions", s.Partitions))
 		}
 		return nil
-	}))
+	}
 }

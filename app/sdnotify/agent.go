@@ -98,6 +98,9 @@ func (a *Agent) run(ctx context.Context) {
 }
 
 func (a *Agent) send(state string) {
+	if !a.cfg.Notifier.Enabled() {
+		return
+	}
 	if err := a.cfg.Notifier.Notify(state); err != nil {
 		a.cfg.Log.Warn("systemd notification failed", zap.Error(err))
 		return

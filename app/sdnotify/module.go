@@ -11,10 +11,8 @@ import (
 
 // Module provides the Agent that reports to systemd: the Notifier from
 // NOTIFY_SOCKET, the watchdog interval from WATCHDOG_USEC, and the
-// consumer's progress as Health. It registers no hook: app.Options invokes
-// Run as its very last option, because fx runs every module's invokes before
-// the root's, and runs stop hooks in reverse, so only a root invoke listed
-// last stops first.
+// consumer's progress as Health. app starts it last and stops it first, so
+// STOPPING=1 is the first thing systemd hears of a shutdown.
 var Module = fx.Module("sdnotify",
 	fx.Provide(
 		FromEnv,
@@ -22,12 +20,6 @@ var Module = fx.Module("sdnotify",
 		newAgent,
 	),
 )
-
-// Run starts the Agent with the app and, on stop, sends STOPPING=1 before
-// any other stop hook runs, provided it is the last hook registered.
-func Run(lc fx.Lifecycle, a *Agent) {
-	lc.Append(fx.StartStopHook(a.Start, a.Stop))
-}
 
 func newAgent(n *Notifier, s *kafka.GroupState, h Health, log *zap.Logger) (*Agent, error) {
 	every, err := WatchdogInterval()

@@ -13,27 +13,6 @@ import (
 	"dispatchd/app/sdnotify"
 )
 
-// TestRun_listed_last_stops_before_every_other_hook wires the module as
-// app.Options does: the readiness-off invoke, then sdnotify.Run last. When
-// the readiness-off stop hook runs, STOPPING=1 must already have been sent.
-func TestRun_listed_last_stops_before_every_other_hook(t *testing.T) {
-	s := listen(t)
-	t.Setenv("NOTIFY_SOCKET", s.addr)
-	t.Setenv("WATCHDOG_USEC", "")
-	var atReadinessOff []string
-	app := fxtest.New(t,
-		fx.NopLogger,
-		fx.Supply(kafka.NewGroupState(), kafka.NewProgress(time.Minute), zap.NewNop()),
-		sdnotify.Module,
-		fx.Invoke(func(lc fx.Lifecycle) {
-			lc.Append(fx.StopHook(func() { atReadinessOff = s.pending(t) }))
-		}),
-		fx.Invoke(sdnotify.Run),
-	)
-	app.RequireStart().RequireStop()
-	require.Equal(t, []string{"STOPPING=1"}, atReadinessOff)
-}
-
 func TestModule_graph(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -55,7 +34,7 @@ func TestModule_graph(t *testing.T) {
 			t.Setenv("NOTIFY_SOCKET", addr)
 			t.Setenv("WATCHDOG_USEC", tc.watchdog)
 			opts := fx.Options(fx.NopLogger, fx.Supply(kafka.NewGroupState(), kafka.NewProgress(time.Minute), zap.NewNop()),
-				sdnotify.Module, fx.Invoke(sdnotify.Run))
+				sdnotify.Module, fx.Invoke(func(lc fx.Lifecycle, a *sdnotify.Agent) { lc.Append(fx.StartStopHook(a.Start, a.Stop)) }))
 			if tc.wantErr != "" {
 				require.ErrorContains(t, fx.New(opts).Err(), tc.wantErr)
 				return

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/zap"
+
+	"dispatchd/app/httpapi"
+	"dispatchd/app/kafka"
+	"dispatchd/app/router"
+	"dispatchd/app/sdnotify"
+)
+
+// stage is one step of the daemon's start and stop; either half may be nil.
+type stage struct {
+	name  string
+	start func(context.Context) error
+	stop  func(context.Context) error
+}
+
+// parts are the components whose start and stop the daemon orders.
+type parts struct {
+	fx.In
+	Topics     kafka.TopicsEnsurer
+	Producer   *kafka.Producer
+	Subscriber *kafka.Subscriber
+	State      *kafka.GroupState
+	HTTP       *httpapi.Server
+	Router     *router.Runner
+	Agent      *sdnotify.Agent
+	Log        *zap.Logger
+}
+
+// stages is the daemon's whole lifecycle, and the only place its order is
+// written. Start runs the list top-down: the topics exist, HTTP answers
+// /healthz while the group is joined, the router joins and consumes, and
+// systemd hears READY=1 once joined. Stop runs it bottom-up: STOPPING=1 to
+// systemd, /readyz answers 503, the router drains, commits and leaves the
+// group, HTTP stops, and the clients close last, so nothing in flight loses
+// its producer. If a start fails, only the stages above it are stopped.
+func stages(p parts) []stage {
+	return []stage{
+		{name: "producer", stop: closer(p.Producer.Close)},
+		{name: "subscriber", stop: closer(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
+		{name: "topics", start: p.Topics},
+		{name: "http", start: p.HTTP.Start, stop: p.HTTP.Stop},
+		{name: "router", start: p.Router.Start, stop: p.Router.Stop},
+		{name: "readiness", stop: func(context.Context) error { p.State.SetStopping(); return nil }},
+		{name: "systemd", start: started(p.Agent.Start), stop: closer(func() error { p.Agent.Stop(); return nil })},
+	}
+}
+
+// register hands the stages to fx in list order, each stage's start and
+// stop logged, so fx starts them top-down and stops them bottom-up.
+func register(lc fx.Lifecycle, p parts) {
+	appendStages(lc, stages(p), p.Log.Named("lifecycle"))
+}
+
+// appendStages appends one fx hook per stage, in list order.
+func appendStages(lc fx.Lifecycle, ss []stage, log *zap.Logger) {
+	for _, s := range ss {
+		lc.Append(fx.Hook{OnStart: logged(log, "start", s.name, s.start), OnStop: logged(log, "stop", s.name, s.stop)})
+	}
+}
+
+// logged wraps one half of a stage with a debug line before it and an info
+// line (with its duration) after it; a nil half stays nil.
+func logged(log *zap.Logger, verb, name string, f func(context.Context) error) func(context.Context) error {
+	if f == nil {
+		return nil
+	}
+	return func(ctx context.Context) error {
+		log.Debug(verb+" stage", zap.String("stage", name))
+		begun := time.Now()
+		if err := f(ctx); err != nil {
+			return fmt.Errorf("%s %s: %w", verb, name, err)
+		}
+		log.Info(verb+" stage done", zap.String("stage", name), zap.Duration("took", time.Since(begun)))
+		return nil
+	}
+}
+
+// closer adapts a Close method to a stop hook.
+func closer(f func() error) func(context.Context) error {
+	return func(context.Context) error { return f() }
+}
+
+// started adapts a start method that cannot fail to a start hook.
+func started(f func()) func(context.Context) error {
+	return func(context.Context) error { f(); return nil }
+}
