@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -52,6 +53,20 @@ func TestDaemon_malformed_input_is_dead_lettered_without_blocking_its_partition(
 		src := messages.Source{Topic: cfg.Topics.Input, Partition: sent[i+1].Partition, Offset: sent[i+1].Offset}
 		require.Equal(t, src.String(), r.Headers[messages.HeaderSource])
 	}
+
+	// A record no handler took is counted under handler "none", so the
+	// handler label's values stay the registered names plus one.
+	want := map[string]float64{
+		`dispatchd_messages_handled_total{handler="dispatch-order",outcome="success",type="order.placed"}`:     2,
+		`dispatchd_messages_handled_total{handler="dispatch-order",outcome="dead_letter",type="order.placed"}`: 2,
+		`dispatchd_messages_handled_total{handler="none",outcome="dead_letter",type=""}`:                       1,
+		`dispatchd_messages_handled_total{handler="none",outcome="dead_letter",type="order.teleported"}`:       1,
+	}
+	var got map[string]float64
+	require.Eventually(t, func() bool {
+		got = series(scrape(t, d.http.Addr()), "dispatchd_messages_handled_total")
+		return maps.Equal(want, got)
+	}, 10*time.Second, 20*time.Millisecond, "handled series: want %v, last scraped %v", want, &got)
 }
 
 func TestDaemon_panicking_handler_is_retried_then_dead_lettered(t *testing.T) {

@@ -113,15 +113,21 @@ func TestDaemon_metrics_under_load_and_the_lag_gauge_drains_to_zero(t *testing.T
 	in, out := cfg.Topics.Input, cfg.Topics.Output
 	require.Equal(t, float64(len(inputs)), m[`dispatchd_messages_consumed_total{topic="`+in+`"}`])
 	require.Equal(t, float64(len(inputs)-1), m[`dispatchd_results_published_total{topic="`+out+`"}`])
-	require.Equal(t, 1000.0, m[`dispatchd_messages_handled_total{outcome="success",type="order.placed"}`])
-	require.Equal(t, 20.0, m[`dispatchd_messages_handled_total{outcome="retry",type="test.flaky"}`])
-	require.Equal(t, 20.0, m[`dispatchd_messages_handled_total{outcome="success",type="test.flaky"}`])
-	require.Equal(t, 1.0, m[`dispatchd_messages_handled_total{outcome="dead_letter",type="order.placed"}`])
+	require.Equal(t, map[string]float64{
+		`dispatchd_messages_handled_total{handler="dispatch-order",outcome="success",type="order.placed"}`:     1000,
+		`dispatchd_messages_handled_total{handler="flaky-once",outcome="retry",type="test.flaky"}`:             20,
+		`dispatchd_messages_handled_total{handler="flaky-once",outcome="success",type="test.flaky"}`:           20,
+		`dispatchd_messages_handled_total{handler="dispatch-order",outcome="dead_letter",type="order.placed"}`: 1,
+	}, series(m, "dispatchd_messages_handled_total"))
 	require.Equal(t, 1.0, m[`dispatchd_dead_letters_total{reason="permanent"}`])
 	require.Equal(t, 8.0, m["dispatchd_partitions_assigned"])
 	require.GreaterOrEqual(t, m["dispatchd_rebalances_total"], 1.0)
 	require.Equal(t, 1.0, m[`dispatchd_build_info{commit="test",version="test"}`])
-	require.NotEmpty(t, series(m, "dispatchd_handler_duration_seconds_bucket"))
+	// 1000 successes, 20 failed and 20 successful flaky attempts, 1 invalid order.
+	require.Equal(t, map[string]float64{
+		`dispatchd_handler_duration_seconds_count{handler="dispatch-order",type="order.placed"}`: 1001,
+		`dispatchd_handler_duration_seconds_count{handler="flaky-once",type="test.flaky"}`:       40,
+	}, series(m, "dispatchd_handler_duration_seconds_count"))
 	require.Len(t, series(m, "dispatchd_consumer_lag"), 8, "one lag series per owned partition")
 	ages := series(m, "dispatchd_last_commit_age_seconds")
 	require.Len(t, ages, 8, "one commit age per owned partition")

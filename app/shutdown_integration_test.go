@@ -20,7 +20,7 @@ import (
 // message, so a stop lands in the middle of the work.
 func slowOrders(d time.Duration) fx.Option {
 	return fx.Decorate(func(*handlers.Registry) *handlers.Registry {
-		inner := handlers.OrderPlaced{}
+		inner := handlers.Typed("dispatch-order", handlers.DispatchOrder)
 		return handlers.NewRegistry().MustRegister(messages.TypeOrderPlaced, handlers.Func{
 			HandlerName: "slow-dispatch-order",
 			Fn: func(ctx context.Context, in messages.Envelope) (messages.Result, error) {

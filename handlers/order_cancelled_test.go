@@ -26,12 +26,12 @@ func TestOrderCancelledAcknowledges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := messages.Envelope{Key: "o-1", Type: messages.TypeOrderCancelled, Payload: []byte(tt.payload)}
-			res, err := handlers.OrderCancelled{}.Handle(context.Background(), in)
+			res, err := registered(t, messages.TypeOrderCancelled).Handle(context.Background(), in)
 			require.NoError(t, err)
 			require.Equal(t, messages.TypeOrderCancellationAcknowledged, res.Type)
 			require.Equal(t, tt.want, string(res.Payload))
 
-			again, err := handlers.OrderCancelled{}.Handle(context.Background(), in)
+			again, err := registered(t, messages.TypeOrderCancelled).Handle(context.Background(), in)
 			require.NoError(t, err)
 			require.Equal(t, res, again, "same input must give a byte-identical result")
 		})
@@ -61,7 +61,7 @@ func TestOrderCancelledRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := handlers.OrderCancelled{}.Handle(context.Background(),
+			res, err := registered(t, messages.TypeOrderCancelled).Handle(context.Background(),
 				messages.Envelope{Key: tt.key, Type: messages.TypeOrderCancelled, Payload: []byte(tt.payload)})
 			require.Zero(t, res)
 			require.True(t, handlers.IsPermanent(err), "%v should be permanent", err)
@@ -74,7 +74,7 @@ func TestOrderCancelledRejects(t *testing.T) {
 func TestOrderCancelledHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := handlers.OrderCancelled{}.Handle(ctx,
+	_, err := registered(t, messages.TypeOrderCancelled).Handle(ctx,
 		messages.Envelope{Key: "o-1", Type: messages.TypeOrderCancelled, Payload: []byte(`{"order_id":"o-1"}`)})
 	require.ErrorIs(t, err, context.Canceled)
 	require.False(t, handlers.IsPermanent(err))

@@ -19,38 +19,11 @@ const (
 	courierKMPerHour = 25
 )
 
-// OrderPlaced plans an order.placed into an order.dispatched: a zone, a
+// DispatchOrder plans an order.placed into an order.dispatched: a zone, a
 // distance and an ETA. It is a pure function of the payload, so a redelivered
 // record yields a byte-identical result and downstream can deduplicate.
-type OrderPlaced struct{}
-
-// Name returns "dispatch-order".
-func (OrderPlaced) Name() string { return "dispatch-order" }
-
-// Handle decodes, validates and plans one order. Undecodable and invalid
-// payloads are permanent errors; a done ctx is returned as is, for retry.
-func (OrderPlaced) Handle(ctx context.Context, in messages.Envelope) (messages.Result, error) {
-	if err := ctx.Err(); err != nil {
-		return messages.Result{}, err
-	}
-	var order messages.OrderPlaced
-	if err := messages.Decode(in.Payload, &order); err != nil {
-		return messages.Result{}, Permanent(fmt.Errorf("decode %s: %w", messages.TypeOrderPlaced, err))
-	}
-	if err := order.Validate(in.Key); err != nil {
-		return messages.Result{}, Permanent(err)
-	}
-	payload, err := messages.Encode(plan(order))
-	if err != nil {
-		// Validation rules out NaN and Inf, the only values that fail to
-		// encode; if it happens anyway, retrying will not change it.
-		return messages.Result{}, Permanent(err)
-	}
-	return messages.Result{Type: messages.TypeOrderDispatched, Payload: payload}, nil
-}
-
-// plan computes the dispatch plan for a valid order.
-func plan(o messages.OrderPlaced) messages.OrderDispatched {
+// Validation has ruled out NaN and Inf, so the plan always encodes.
+func DispatchOrder(_ context.Context, o messages.OrderPlaced) (messages.OrderDispatched, error) {
 	// Work in whole metres: rounding here keeps the result identical across
 	// platforms whose float maths differs in the last bits (FMA on arm64),
 	// and lets the ETA be computed exactly in integers.
@@ -62,7 +35,7 @@ func plan(o messages.OrderPlaced) messages.OrderDispatched {
 		Zone:       zone(o.Pickup),
 		DistanceKM: float64(metres) / 1000,
 		ETASeconds: pickupSeconds + int(travel),
-	}
+	}, nil
 }
 
 // haversineKM is the great-circle distance between a and b on a sphere of

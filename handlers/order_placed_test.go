@@ -54,13 +54,9 @@ func TestOrderPlacedPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := handlers.OrderPlaced{}.Handle(context.Background(),
-				messages.Envelope{Key: "o-1", Type: messages.TypeOrderPlaced, Payload: placed(t, tt.pickup, tt.dropoff)})
+			got, err := handlers.DispatchOrder(context.Background(),
+				messages.OrderPlaced{OrderID: "o-1", Pickup: tt.pickup, Dropoff: tt.dropoff})
 			require.NoError(t, err)
-			require.Equal(t, messages.TypeOrderDispatched, res.Type)
-
-			var got messages.OrderDispatched
-			require.NoError(t, messages.Decode(res.Payload, &got))
 			require.Equal(t, "o-1", got.OrderID)
 			require.Equal(t, tt.wantZone, got.Zone)
 			require.InDelta(t, tt.wantKM, got.DistanceKM, tt.tolKM)
@@ -74,11 +70,13 @@ func TestOrderPlacedPlans(t *testing.T) {
 func TestOrderPlacedIsDeterministic(t *testing.T) {
 	in := messages.Envelope{Key: "o-1", Type: messages.TypeOrderPlaced,
 		Payload: placed(t, messages.Point{Lat: 52.52, Lng: 13.405}, messages.Point{Lat: 53.52, Lng: 13.405})}
-	first, err := handlers.OrderPlaced{}.Handle(context.Background(), in)
+	h := registered(t, messages.TypeOrderPlaced)
+	first, err := h.Handle(context.Background(), in)
 	require.NoError(t, err)
-	second, err := handlers.OrderPlaced{}.Handle(context.Background(), in)
+	second, err := h.Handle(context.Background(), in)
 	require.NoError(t, err)
 	require.Equal(t, first, second)
+	require.Equal(t, messages.TypeOrderDispatched, first.Type)
 	// 111.195 km → ceil(111195 m / (25000 m / 3600 s)) = 16013 s, plus 300.
 	require.Equal(t, `{"order_id":"o-1","zone":"z+525+0134","distance_km":111.195,"eta_seconds":16313}`,
 		string(first.Payload))
@@ -112,7 +110,7 @@ func TestOrderPlacedRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := handlers.OrderPlaced{}.Handle(context.Background(),
+			res, err := registered(t, messages.TypeOrderPlaced).Handle(context.Background(),
 				messages.Envelope{Key: tt.key, Type: messages.TypeOrderPlaced, Payload: tt.payload})
 			require.Zero(t, res)
 			require.True(t, handlers.IsPermanent(err), "%v should be permanent", err)
@@ -140,7 +138,7 @@ func TestOrderPlacedHonoursContext(t *testing.T) {
 	valid := placed(t, messages.Point{Lat: 1, Lng: 1}, messages.Point{Lat: 2, Lng: 2})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := handlers.OrderPlaced{}.Handle(tt.ctx, messages.Envelope{Key: "o-1", Payload: valid})
+			_, err := registered(t, messages.TypeOrderPlaced).Handle(tt.ctx, messages.Envelope{Key: "o-1", Payload: valid})
 			require.ErrorIs(t, err, tt.wantIs)
 			require.False(t, handlers.IsPermanent(err))
 		})

@@ -1,6 +1,8 @@
 // Package handlers holds dispatchd's business handlers, one file each, and the
-// registry that maps a message type to its handler. It is pure Go: no fx, no
-// sarama, no watermill.
+// registry that maps a message type to its handler. A handler is a function
+// from its typed input to its typed output; Typed wraps it in the decoding,
+// validation, encoding and error marking every handler shares. It is pure Go:
+// no fx, no sarama, no watermill.
 package handlers
 
 import (
@@ -39,16 +41,18 @@ func NewRegistry() *Registry {
 	return &Registry{handlers: make(map[string]Handler)}
 }
 
-// Default returns a registry with every business handler of dispatchd.
+// Default returns a registry with every business handler of dispatchd, under
+// its stable name.
 func Default() *Registry {
 	return NewRegistry().
-		MustRegister(messages.TypeOrderPlaced, OrderPlaced{}).
-		MustRegister(messages.TypeOrderCancelled, OrderCancelled{})
+		MustRegister(messages.TypeOrderPlaced, Typed("dispatch-order", DispatchOrder)).
+		MustRegister(messages.TypeOrderCancelled, Typed("acknowledge-cancellation", AcknowledgeCancellation))
 }
 
 // Register makes h the handler for msgType. It fails on an empty type, a nil
-// handler, a handler name that is not kebab-case, or a type that already has a
-// handler: a silent override would route messages to the wrong code.
+// handler, a handler name that is not kebab-case, a typed handler whose input
+// is another type, or a type that already has a handler: a silent override
+// would route messages to the wrong code.
 func (r *Registry) Register(msgType string, h Handler) error {
 	if msgType == "" {
 		return errors.New("register: empty message type")
@@ -58,6 +62,9 @@ func (r *Registry) Register(msgType string, h Handler) error {
 	}
 	if name := h.Name(); !validName.MatchString(name) {
 		return fmt.Errorf("register %q: handler name %q is not kebab-case (%s)", msgType, name, validName)
+	}
+	if in, ok := h.(interface{ InputType() string }); ok && in.InputType() != msgType {
+		return fmt.Errorf("register %q: handler %q takes %q", msgType, h.Name(), in.InputType())
 	}
 	if prev, ok := r.handlers[msgType]; ok {
 		return fmt.Errorf("register %q: already handled by %q", msgType, prev.Name())

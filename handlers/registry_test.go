@@ -17,6 +17,24 @@ func named(name string) handlers.Func {
 	}}
 }
 
+// registered returns the handler Default registers for msgType.
+func registered(t *testing.T, msgType string) handlers.Handler {
+	t.Helper()
+	h, err := handlers.Default().Lookup(msgType)
+	require.NoError(t, err)
+	return h
+}
+
+// placedV2 is an input type no other handler takes.
+type placedV2 struct{ messages.OrderPlaced }
+
+func (placedV2) MessageType() string { return "order.placed.v2" }
+
+// dispatchV2 is a typed handler of placedV2.
+func dispatchV2(context.Context, placedV2) (messages.OrderDispatched, error) {
+	return messages.OrderDispatched{}, nil
+}
+
 func TestRegister(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -38,6 +56,11 @@ func TestRegister(t *testing.T) {
 		{name: "trailing_dash", msgType: "order.updated", handler: named("update-"), wantErr: "not kebab-case"},
 		{name: "double_dash", msgType: "order.updated", handler: named("update--order"), wantErr: "not kebab-case"},
 		{name: "space_in_name", msgType: "order.updated", handler: named("update order"), wantErr: "not kebab-case"},
+		{name: "typed_handler_under_another_type", msgType: "order.updated",
+			handler: handlers.Typed("dispatch-order", handlers.DispatchOrder),
+			wantErr: `register "order.updated": handler "dispatch-order" takes "order.placed"`},
+		{name: "typed_handler_under_its_type", msgType: "order.placed.v2",
+			handler: handlers.Typed("dispatch-order-v2", dispatchV2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,6 +45,9 @@ type OrderPlaced struct {
 	Note string `json:"note,omitempty"`
 }
 
+// MessageType returns TypeOrderPlaced.
+func (OrderPlaced) MessageType() string { return TypeOrderPlaced }
+
 // Validate checks the order against key, the record key it arrived under.
 func (o OrderPlaced) Validate(key string) error {
 	if err := validateOrderID(TypeOrderPlaced, o.OrderID, key); err != nil {
@@ -71,6 +74,9 @@ type OrderDispatched struct {
 	ETASeconds int `json:"eta_seconds"`
 }
 
+// MessageType returns TypeOrderDispatched.
+func (OrderDispatched) MessageType() string { return TypeOrderDispatched }
+
 // OrderCancelled is the payload of an order.cancelled.
 type OrderCancelled struct {
 	// OrderID identifies the order; it must equal the record key.
@@ -78,6 +84,9 @@ type OrderCancelled struct {
 	// Reason is why the customer cancelled, if they said.
 	Reason string `json:"reason,omitempty"`
 }
+
+// MessageType returns TypeOrderCancelled.
+func (OrderCancelled) MessageType() string { return TypeOrderCancelled }
 
 // Validate checks the cancellation against key, the record key it arrived under.
 func (o OrderCancelled) Validate(key string) error {
@@ -94,3 +103,6 @@ type OrderCancellationAcknowledged struct {
 	// Acknowledged is true once dispatchd has stopped planning the order.
 	Acknowledged bool `json:"acknowledged"`
 }
+
+// MessageType returns TypeOrderCancellationAcknowledged.
+func (OrderCancellationAcknowledged) MessageType() string { return TypeOrderCancellationAcknowledged }

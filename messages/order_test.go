@@ -117,3 +117,22 @@ func TestValidationErrorWithoutType(t *testing.T) {
 	require.ErrorIs(t, err, messages.ErrInvalid)
 	require.NotErrorIs(t, err, messages.ErrUndecodable)
 }
+
+func TestMessageType(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload interface{ MessageType() string }
+		want    string
+	}{
+		{name: "order_placed", payload: messages.OrderPlaced{}, want: messages.TypeOrderPlaced},
+		{name: "order_dispatched", payload: messages.OrderDispatched{}, want: messages.TypeOrderDispatched},
+		{name: "order_cancelled", payload: messages.OrderCancelled{}, want: messages.TypeOrderCancelled},
+		{name: "order_cancellation_acknowledged", payload: messages.OrderCancellationAcknowledged{},
+			want: messages.TypeOrderCancellationAcknowledged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tt.payload.MessageType())
+		})
+	}
+}

@@ -21,8 +21,9 @@ import (
 var resultIDSpace = uuid.MustParse("6f1c1e0a-8d57-4d38-9a0e-5b1f2a3c4d5e")
 
 // Dispatch returns the router handler: it finds the handler for the
-// message's type, runs it, and turns its result into the output message,
-// keyed like the input and carrying causation and source headers.
+// message's type, records its name on the message for the middleware's logs
+// and metrics, runs it, and turns its result into the output message, keyed
+// like the input and carrying causation and source headers.
 func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		in := envelope(msg)
@@ -30,6 +31,7 @@ func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
+		setHandler(msg, h.Name())
 		res, err := h.Handle(msg.Context(), in)
 		if err != nil {
 			return nil, err

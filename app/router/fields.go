@@ -1,10 +1,13 @@
 package router
 
 import (
+	"context"
+
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.uber.org/zap"
 
 	"dispatchd/app/kafka"
+	"dispatchd/app/telemetry"
 	"dispatchd/messages"
 )
 
@@ -20,6 +23,27 @@ func msgFields(msg *message.Message) []zap.Field {
 		zap.String("type", msg.Metadata.Get(messages.HeaderType)),
 		zap.String("correlation_id", msg.Metadata.Get(messages.HeaderCorrelationID)),
 		zap.String("message_id", msg.UUID),
-		zap.String("handler", message.HandlerNameFromCtx(msg.Context())),
+		zap.String("handler", handlerName(msg)),
 	}
+}
+
+// handlerKey is the context key of the name of the handler a message was
+// given to.
+type handlerKey struct{}
+
+// setHandler records on msg that the handler named name takes it, for the
+// logs and metrics of the middleware around Dispatch. A retry finds it set.
+func setHandler(msg *message.Message, name string) {
+	if prev, _ := msg.Context().Value(handlerKey{}).(string); prev != name {
+		msg.SetContext(context.WithValue(msg.Context(), handlerKey{}, name))
+	}
+}
+
+// handlerName is the name of the handler msg was given to, or
+// telemetry.NoHandler if Dispatch found none.
+func handlerName(msg *message.Message) string {
+	if name, ok := msg.Context().Value(handlerKey{}).(string); ok {
+		return name
+	}
+	return telemetry.NoHandler
 }

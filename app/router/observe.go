@@ -30,11 +30,11 @@ func Attempt(m *telemetry.Metrics, log *zap.Logger) message.HandlerMiddleware {
 			start := time.Now()
 			out, err := h(msg)
 			took := time.Since(start)
-			typ := msg.Metadata.Get(messages.HeaderType)
+			typ, name := msg.Metadata.Get(messages.HeaderType), handlerName(msg)
 			if err == nil {
-				m.Handled(typ, telemetry.OutcomeSuccess, took.Seconds())
+				m.Handled(typ, name, telemetry.OutcomeSuccess, took.Seconds())
 			} else {
-				m.ObserveDuration(typ, took.Seconds())
+				m.ObserveDuration(typ, name, took.Seconds())
 			}
 			if ce := log.Check(zap.DebugLevel, "handled"); ce != nil {
 				ce.Write(append(msgFields(msg), zap.Duration("took", took), zap.Error(err))...)

@@ -1,15 +1,18 @@
 package router_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"dispatchd/app/router"
 	"dispatchd/app/telemetry"
+	"dispatchd/handlers"
 	"dispatchd/messages"
 )
 
@@ -41,35 +44,41 @@ func TestInflight(t *testing.T) {
 }
 
 func TestAttempt(t *testing.T) {
-	typ := map[string]string{"type": messages.TypeOrderPlaced}
-	success := map[string]string{"type": messages.TypeOrderPlaced, "outcome": telemetry.OutcomeSuccess}
+	errBoom := errors.New("boom")
+	reg := handlers.Default().MustRegister("order.flaky", handlers.Func{HandlerName: "flaky",
+		Fn: func(context.Context, messages.Envelope) (messages.Result, error) { return messages.Result{}, errBoom }})
 	tests := []struct {
 		name        string
-		err         error
-		wantSuccess bool
+		typ         string
+		wantHandler string
+		wantErr     error
 	}{
-		{name: "success_is_counted", wantSuccess: true},
-		{name: "failure_is_timed_not_counted", err: errors.New("boom")},
+		{name: "success_is_counted", typ: messages.TypeOrderPlaced, wantHandler: "dispatch-order"},
+		{name: "failure_is_timed_not_counted", typ: "order.flaky", wantHandler: "flaky", wantErr: errBoom},
+		{name: "unknown_type_has_no_handler", typ: "order.teleported", wantHandler: telemetry.NoHandler,
+			wantErr: handlers.ErrUnknownType},
+		{name: "missing_type_has_no_handler", typ: "", wantHandler: telemetry.NoHandler, wantErr: handlers.ErrMissingType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMetrics()
-			want := []*message.Message{message.NewMessage("out-1", nil)}
-			out, err := router.Attempt(m, zap.NewNop())(func(*message.Message) ([]*message.Message, error) {
-				if tt.err != nil {
-					return nil, tt.err
-				}
-				return want, nil
-			})(newMsg("in-1", messages.TypeOrderPlaced, orderPlaced))
+			core, logs := observer.New(zap.DebugLevel)
+			out, err := router.Attempt(m, zap.New(core))(router.Dispatch(reg))(newMsg("in-1", tt.typ, orderPlaced))
 
-			require.Equal(t, 1.0, metricValue(t, m.Registry, "dispatchd_handler_duration_seconds", typ), "every attempt is timed")
-			if tt.wantSuccess {
+			labels := map[string]string{"type": tt.typ, "handler": tt.wantHandler}
+			require.Equal(t, 1.0, metricValue(t, m.Registry, "dispatchd_handler_duration_seconds", labels),
+				"every attempt is timed")
+			success := map[string]string{"type": tt.typ, "handler": tt.wantHandler, "outcome": telemetry.OutcomeSuccess}
+			entries := logs.FilterMessage("handled").All()
+			require.Len(t, entries, 1)
+			require.Equal(t, tt.wantHandler, entries[0].ContextMap()["handler"], "the log names the handler")
+			if tt.wantErr == nil {
 				require.NoError(t, err)
-				require.Equal(t, want, out)
+				require.Len(t, out, 1)
 				require.Equal(t, 1.0, metricValue(t, m.Registry, "dispatchd_messages_handled_total", success))
 				return
 			}
-			require.ErrorIs(t, err, tt.err)
+			require.ErrorIs(t, err, tt.wantErr)
 			require.False(t, hasMetric(t, m.Registry, "dispatchd_messages_handled_total", success),
 				"a failed attempt's outcome is counted by retry or dead letter")
 		})

@@ -13,7 +13,8 @@ import (
 	"dispatchd/messages"
 )
 
-// HandlerName is the router handler's stable name, in logs and metrics.
+// HandlerName is the watermill router handler's stable name, in watermill's
+// own logs. dispatchd's logs and metrics name the business handler instead.
 const HandlerName = "dispatch"
 
 // Params are what New needs.
@@ -54,7 +55,7 @@ func New(p Params) (*message.Router, error) {
 			Publisher: p.Publisher,
 			Topic:     cfg.Topics.DeadLetter,
 			OnDeadLetter: func(msg *message.Message, class string, attempts int, cause error) {
-				m.Counted(msg.Metadata.Get(messages.HeaderType), telemetry.OutcomeDeadLetter)
+				m.Counted(msg.Metadata.Get(messages.HeaderType), handlerName(msg), telemetry.OutcomeDeadLetter)
 				m.DeadLettered(class)
 				log.Warn("dead-lettered", append(msgFields(msg), zap.String("class", class),
 					zap.Int("attempts", attempts), zap.Error(cause))...)
@@ -65,7 +66,7 @@ func New(p Params) (*message.Router, error) {
 			InitialInterval: cfg.Router.RetryInitialBackoff,
 			MaxInterval:     cfg.Router.RetryMaxBackoff,
 			OnRetry: func(msg *message.Message, attempt int, err error) {
-				m.Counted(msg.Metadata.Get(messages.HeaderType), telemetry.OutcomeRetry)
+				m.Counted(msg.Metadata.Get(messages.HeaderType), handlerName(msg), telemetry.OutcomeRetry)
 				log.Info("retrying", append(msgFields(msg), zap.Int("attempt", attempt), zap.Error(err))...)
 			},
 		}.Middleware,

@@ -53,10 +53,15 @@ func (c *children[K, M]) delete(k K) {
 // one is the label values of a vector with one label.
 func one(v string) []string { return []string{v} }
 
-// typeOutcome is the label values of dispatchd_messages_handled_total.
-type typeOutcome struct{ typ, outcome string }
+// handledKey is the label values of dispatchd_messages_handled_total.
+type handledKey struct{ typ, handler, outcome string }
 
-func (k typeOutcome) labels() []string { return []string{k.typ, k.outcome} }
+func (k handledKey) labels() []string { return []string{k.typ, k.handler, k.outcome} }
+
+// durationKey is the label values of dispatchd_handler_duration_seconds.
+type durationKey struct{ typ, handler string }
+
+func (k durationKey) labels() []string { return []string{k.typ, k.handler} }
 
 // topicPartition is the label values of dispatchd_consumer_lag.
 type topicPartition struct {

@@ -14,6 +14,11 @@ const (
 	OutcomeDeadLetter = "dead_letter"
 )
 
+// NoHandler is the value of the handler label for a message no handler took
+// (its type is missing or unknown). Every other value is a registered
+// handler's name, so the label's values are a fixed set.
+const NoHandler = "none"
+
 // Metrics holds every collector; its methods are the only way code records.
 type Metrics struct {
 	// Registry is what /metrics serves.
@@ -31,8 +36,8 @@ type Metrics struct {
 
 	// The children of the vectors recorded per message.
 	consumedBy  *children[string, prometheus.Counter]
-	handledBy   *children[typeOutcome, prometheus.Counter]
-	durationBy  *children[string, prometheus.Observer]
+	handledBy   *children[handledKey, prometheus.Counter]
+	durationBy  *children[durationKey, prometheus.Observer]
 	publishedBy *children[string, prometheus.Counter]
 	lagBy       *children[topicPartition, prometheus.Gauge]
 }
@@ -57,9 +62,11 @@ func NewMetrics(build BuildInfo) *Metrics {
 		consumed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_messages_consumed_total",
 			Help: "Records taken from the input topic, redeliveries excluded."}, []string{"topic"}),
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_messages_handled_total",
-			Help: "Handler runs by message type and outcome (success, retry, dead_letter)."}, []string{"type", "outcome"}),
+			Help: "Handler runs by message type, handler and outcome (success, retry, dead_letter)."},
+			[]string{"type", "handler", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "dispatchd_handler_duration_seconds",
-			Help: "Time spent in a handler, per attempt.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"type"}),
+			Help: "Time spent in a handler, per attempt.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)},
+			[]string{"type", "handler"}),
 		published: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_results_published_total",
 			Help: "Result records acknowledged by the brokers."}, []string{"topic"}),
 		deadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_dead_letters_total",
@@ -74,8 +81,8 @@ func NewMetrics(build BuildInfo) *Metrics {
 			Help: "Group generations this member took part in: the first join and every rebalance after it."}),
 	}
 	m.consumedBy = newChildren[string, prometheus.Counter](m.consumed.MetricVec, one)
-	m.handledBy = newChildren[typeOutcome, prometheus.Counter](m.handled.MetricVec, typeOutcome.labels)
-	m.durationBy = newChildren[string, prometheus.Observer](m.duration.MetricVec, one)
+	m.handledBy = newChildren[handledKey, prometheus.Counter](m.handled.MetricVec, handledKey.labels)
+	m.durationBy = newChildren[durationKey, prometheus.Observer](m.duration.MetricVec, durationKey.labels)
 	m.publishedBy = newChildren[string, prometheus.Counter](m.published.MetricVec, one)
 	m.lagBy = newChildren[topicPartition, prometheus.Gauge](m.lag.MetricVec, topicPartition.labels)
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
@@ -89,21 +96,22 @@ func NewMetrics(build BuildInfo) *Metrics {
 	return m
 }
 
-// Handled records one handler attempt and how it ended.
-func (m *Metrics) Handled(msgType, outcome string, seconds float64) {
-	m.handledBy.get(typeOutcome{msgType, outcome}).Inc()
-	m.durationBy.get(msgType).Observe(seconds)
+// Handled records one attempt of handler on a message of msgType, and how it
+// ended.
+func (m *Metrics) Handled(msgType, handler, outcome string, seconds float64) {
+	m.handledBy.get(handledKey{msgType, handler, outcome}).Inc()
+	m.durationBy.get(durationKey{msgType, handler}).Observe(seconds)
 }
 
 // ObserveDuration records the duration of a failed attempt; its outcome is
 // counted by whoever decides it (retry or dead letter).
-func (m *Metrics) ObserveDuration(msgType string, seconds float64) {
-	m.durationBy.get(msgType).Observe(seconds)
+func (m *Metrics) ObserveDuration(msgType, handler string, seconds float64) {
+	m.durationBy.get(durationKey{msgType, handler}).Observe(seconds)
 }
 
 // Counted records an outcome decided after the attempt was measured.
-func (m *Metrics) Counted(msgType, outcome string) {
-	m.handledBy.get(typeOutcome{msgType, outcome}).Inc()
+func (m *Metrics) Counted(msgType, handler, outcome string) {
+	m.handledBy.get(handledKey{msgType, handler, outcome}).Inc()
 }
 
 // Published records n results acknowledged on topic.

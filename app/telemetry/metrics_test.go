@@ -10,8 +10,9 @@ import (
 	"dispatchd/app/telemetry"
 )
 
-// series returns the counter and gauge series of the named metric, by their
-// labels ("name=value,..."), as /metrics would show them.
+// series returns the series of the named metric, by their labels
+// ("name=value,...", sorted as /metrics shows them): a counter's or gauge's
+// value, or a histogram's sample count.
 func series(t *testing.T, m *telemetry.Metrics, name string) map[string]float64 {
 	t.Helper()
 	fams, err := m.Registry.Gather()
@@ -26,7 +27,8 @@ func series(t *testing.T, m *telemetry.Metrics, name string) map[string]float64 
 			for _, l := range s.GetLabel() {
 				labels = append(labels, l.GetName()+"="+l.GetValue())
 			}
-			out[strings.Join(labels, ",")] = s.GetCounter().GetValue() + s.GetGauge().GetValue()
+			out[strings.Join(labels, ",")] = s.GetCounter().GetValue() + s.GetGauge().GetValue() +
+				float64(s.GetHistogram().GetSampleCount())
 		}
 	}
 	return out
@@ -54,21 +56,27 @@ func TestMetrics_lag_follows_the_claim(t *testing.T) {
 	}
 }
 
-func TestMetrics_handled_by_type_and_outcome(t *testing.T) {
+func TestMetrics_handled_by_type_handler_and_outcome(t *testing.T) {
 	m := telemetry.NewMetrics(telemetry.BuildInfo{})
-	m.Handled("a", telemetry.OutcomeSuccess, 0.1)
-	m.Handled("a", telemetry.OutcomeSuccess, 0.1)
-	m.Handled("b", telemetry.OutcomeSuccess, 0.1)
-	m.ObserveDuration("a", 0.1)
-	m.Counted("a", telemetry.OutcomeRetry)
-	m.Counted("a", telemetry.OutcomeDeadLetter)
+	m.Handled("a", "handle-a", telemetry.OutcomeSuccess, 0.1)
+	m.Handled("a", "handle-a", telemetry.OutcomeSuccess, 0.1)
+	m.Handled("b", "handle-b", telemetry.OutcomeSuccess, 0.1)
+	m.ObserveDuration("a", "handle-a", 0.1)
+	m.Counted("a", "handle-a", telemetry.OutcomeRetry)
+	m.Counted("a", "handle-a", telemetry.OutcomeDeadLetter)
+	m.Counted("x", telemetry.NoHandler, telemetry.OutcomeDeadLetter)
 
 	require.Equal(t, map[string]float64{
-		"outcome=success,type=a":     2,
-		"outcome=success,type=b":     1,
-		"outcome=retry,type=a":       1,
-		"outcome=dead_letter,type=a": 1,
+		"handler=handle-a,outcome=success,type=a":     2,
+		"handler=handle-b,outcome=success,type=b":     1,
+		"handler=handle-a,outcome=retry,type=a":       1,
+		"handler=handle-a,outcome=dead_letter,type=a": 1,
+		"handler=none,outcome=dead_letter,type=x":     1,
 	}, series(t, m, "dispatchd_messages_handled_total"))
+	require.Equal(t, map[string]float64{
+		"handler=handle-a,type=a": 3,
+		"handler=handle-b,type=b": 1,
+	}, series(t, m, "dispatchd_handler_duration_seconds"), "every attempt is timed, failed ones too")
 }
 
 func TestMetrics_concurrent_recording_counts_every_call(t *testing.T) {
@@ -79,7 +87,7 @@ func TestMetrics_concurrent_recording_counts_every_call(t *testing.T) {
 		wg.Go(func() {
 			for range calls {
 				m.Consumed("in", 0, 0, 1)
-				m.Handled("a", telemetry.OutcomeSuccess, 0.001)
+				m.Handled("a", "handle-a", telemetry.OutcomeSuccess, 0.001)
 				m.Published("out", 1)
 			}
 		})
@@ -88,7 +96,8 @@ func TestMetrics_concurrent_recording_counts_every_call(t *testing.T) {
 
 	const n = goroutines * calls
 	require.Equal(t, map[string]float64{"topic=in": n}, series(t, m, "dispatchd_messages_consumed_total"))
-	require.Equal(t, map[string]float64{"outcome=success,type=a": n}, series(t, m, "dispatchd_messages_handled_total"))
+	require.Equal(t, map[string]float64{"handler=handle-a,outcome=success,type=a": n},
+		series(t, m, "dispatchd_messages_handled_total"))
 	require.Equal(t, map[string]float64{"topic=out": n}, series(t, m, "dispatchd_results_published_total"))
 }
 
@@ -99,7 +108,7 @@ func BenchmarkMetrics_per_message(b *testing.B) {
 	for b.Loop() {
 		m.Consumed("in", 3, 10, 100)
 		m.InflightAdd(1)
-		m.Handled("bench.noop", telemetry.OutcomeSuccess, 0.001)
+		m.Handled("bench.noop", "bench-noop", telemetry.OutcomeSuccess, 0.001)
 		m.InflightAdd(-1)
 		m.Published("out", 1)
 		m.Marked("in", 3, 10)
