@@ -1,152 +1,88 @@
 package handoff
 
 import (
-	"bytes"
-	"context"
+	"bufio"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"sync"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
+
+	"dispatchd/cmd/internal/proc"
 )
 
-// replica is one dispatchd process. Its log is read while it runs, so it is
-// captured under a lock.
-type replica struct {
-	name   string
-	cmd    *exec.Cmd
-	http   string
-	log    *lockedBuffer
-	exited chan struct{}
-	exitAt time.Time // set before exited closes
-}
+// replica is one dispatchd process of the fleet.
+type replica struct{ *proc.Process }
 
-// startReplica starts replica name with its HTTP server on a free port.
+// startReplica starts replica name with the harness's settings.
 func startReplica(o Options, name string) (*replica, error) {
-	addr, err := freeAddr()
+	cmd := o.Command(name)
+	cmd.Env = append(os.Environ(), o.env(name)...)
+	p, err := proc.Start(name, cmd)
 	if err != nil {
 		return nil, err
 	}
-	r := &replica{name: name, http: addr, log: &lockedBuffer{}, exited: make(chan struct{})}
-	r.cmd = o.Command(name)
-	r.cmd.Env = append(os.Environ(), append(o.env(name), "DISPATCHD_HTTP_ADDR="+addr)...)
-	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
-	if err := r.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	go func() {
-		_ = r.cmd.Wait()
-		r.exitAt = time.Now()
-		close(r.exited)
-	}()
-	return r, nil
+	return &replica{p}, nil
 }
 
-// signal sends sig and waits up to within for the process to exit.
-func (r *replica) signal(sig os.Signal, within time.Duration) error {
-	if err := r.cmd.Process.Signal(sig); err != nil {
-		return fmt.Errorf("signal %s: %w", r.name, err)
+// stop sends sig and waits up to within for the process to exit.
+func (r *replica) stop(sig os.Signal, within time.Duration) error {
+	if err := r.Signal(sig); err != nil {
+		return err
 	}
-	select {
-	case <-r.exited:
-		return nil
-	case <-time.After(within):
-		return fmt.Errorf("%s did not exit within %s of %s", r.name, within, sig)
-	}
-}
-
-// kill ends the process if it still runs, and waits for it.
-func (r *replica) kill() {
-	select {
-	case <-r.exited:
-	default:
-		_ = r.cmd.Process.Kill()
-		<-r.exited
-	}
-}
-
-// waitReady waits until the replica's /readyz answers 200, or it exits.
-func (r *replica) waitReady(ctx context.Context) error {
-	err := waitFor(ctx, 60*time.Second, 20*time.Millisecond, func() bool {
-		select {
-		case <-r.exited:
-			return true
-		default:
-		}
-		resp, err := httpClient.Get("http://" + r.http + "/readyz")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return resp.StatusCode == http.StatusOK
-	})
-	select {
-	case <-r.exited:
-		return fmt.Errorf("%s exited with code %d before it was ready", r.name, r.cmd.ProcessState.ExitCode())
-	default:
-	}
-	if err != nil {
-		return fmt.Errorf("%s never ready: %w", r.name, err)
+	if err := r.Wait(within); err != nil {
+		return fmt.Errorf("%w of %s", err, sig)
 	}
 	return nil
 }
 
-// httpClient is bounded, so a replica that hangs cannot hang the harness.
-var httpClient = &http.Client{Timeout: 5 * time.Second}
+var ownedLine = regexp.MustCompile(`^dispatchd_last_commit_age_seconds\{partition="(\d+)",topic="([^"]+)"\}`)
 
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// waitFor polls cond every interval until it holds, within passes, or ctx
-// ends.
-func waitFor(ctx context.Context, within, every time.Duration, cond func() bool) error {
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("gave up after %s: %w", within, ctx.Err())
-		case <-tick.C:
+// owned is the partitions of topic the replica owns now, none if it does
+// not answer. With the cooperative-sticky strategy sarama calls Setup (and
+// so logs "joined consumer group" with its claims) only on the first join,
+// so the log does not follow later rebalances; the per-partition
+// commit-age gauge does: it exists from a claim's start to its end.
+func (r *replica) owned(topic string) []int32 {
+	lines, _ := r.metrics()
+	var ps []int32
+	for _, l := range lines {
+		if m := ownedLine.FindStringSubmatch(l); m != nil && m[2] == topic {
+			p, _ := strconv.Atoi(m[1])
+			ps = append(ps, int32(p))
 		}
 	}
-	return nil
+	slices.Sort(ps)
+	return ps
 }
 
-// pause sleeps d, or less if ctx ends.
-func pause(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
+// rebalances is the replica's dispatchd_rebalances_total.
+func (r *replica) rebalances() (float64, error) {
+	lines, err := r.metrics()
+	if err != nil {
+		return 0, err
 	}
+	for _, l := range lines {
+		if v, ok := strings.CutPrefix(l, "dispatchd_rebalances_total "); ok {
+			return strconv.ParseFloat(v, 64)
+		}
+	}
+	return 0, fmt.Errorf("%s: no dispatchd_rebalances_total in /metrics", r.Name)
+}
+
+// metrics is the replica's /metrics, a line each.
+func (r *replica) metrics() ([]string, error) {
+	resp, err := r.Get("/metrics")
+	if err != nil {
+		return nil, fmt.Errorf("%s /metrics: %w", r.Name, err)
+	}
+	defer resp.Body.Close()
+	var lines []string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines, sc.Err()
 }
