@@ -1,11 +1,11 @@
 // Command dispatch-bench measures dispatchd against its baselines; see
-// package dispatchd/app/bench and the README's Performance section.
+// package dispatchd/cmd/internal/bench and the README's Performance section.
 package main
 
 import (
 	"os"
 
-	"dispatchd/app/bench"
+	"dispatchd/cmd/internal/bench"
 )
 
 func main() {

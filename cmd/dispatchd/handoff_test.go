@@ -9,11 +9,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"dispatchd/app/handoff"
 	"dispatchd/app/kafkatest"
+	"dispatchd/cmd/internal/handoff"
 )
 
-// The scenario, run by app/handoff: 3 replicas of the real binary,
+// The scenario, run by cmd/internal/handoff: 3 replicas of the real binary,
 // 12 partitions, continuous keyed load, one replica stopped; an independent
 // checker reads the input (through the producer's own partition/offset
 // answers) and the results topic. Handoff is measured and logged, never

@@ -2,119 +2,22 @@ package main_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"dispatchd/app/kafkatest"
+	"dispatchd/cmd/internal/proc"
 	"dispatchd/messages"
 )
-
-var binDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dispatchd-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var buildErr error
-var built bool
-
-// binary builds cmd/dispatchd once per test run; the tests drive the real
-// program, signals and exit codes included.
-func binary(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(binDir, "dispatchd")
-	if !built {
-		built = true
-		if out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	}
-	require.NoError(t, buildErr)
-	return path
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// proc is a running dispatchd process.
-type proc struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-	http   string
-}
-
-func start(t *testing.T, env []string, args ...string) *proc {
-	t.Helper()
-	p := &proc{stderr: &bytes.Buffer{}, http: freeAddr(t)}
-	p.cmd = exec.Command(binary(t), args...)
-	p.cmd.Env = append(os.Environ(), append(env, "DISPATCHD_HTTP_ADDR="+p.http)...)
-	p.cmd.Stderr = p.stderr
-	require.NoError(t, p.cmd.Start())
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-			_ = p.cmd.Wait()
-		}
-		if t.Failed() {
-			t.Logf("dispatchd stderr:\n%s", p.stderr.String())
-		}
-	})
-	return p
-}
-
-// waitReady polls /readyz and returns how long it took to answer 200.
-func (p *proc) waitReady(t *testing.T, began time.Time) time.Duration {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + p.http + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 60*time.Second, 20*time.Millisecond, "never ready")
-	return time.Since(began)
-}
-
-// term sends SIGTERM and returns the exit code and how long the exit took.
-func (p *proc) term(t *testing.T) (int, time.Duration) {
-	t.Helper()
-	began := time.Now()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("dispatchd did not exit after SIGTERM")
-	}
-	return p.cmd.ProcessState.ExitCode(), time.Since(began)
-}
 
 func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T) {
 	c := kafkatest.Start(t)
@@ -129,8 +32,8 @@ func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T)
 		"DISPATCHD_SHUTDOWN_DRAIN_TIMEOUT=3s",
 	}
 	began := time.Now()
-	p := start(t, env, "run")
-	t.Logf("ready after %s", p.waitReady(t, began))
+	p := start(t, command(t, env, "run"))
+	t.Logf("ready after %s", waitReady(t, p, began))
 
 	// A plain Kafka client, not watermill, writes the orders.
 	var inputs []kafkatest.Record
@@ -142,7 +45,7 @@ func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T)
 	c.Produce(t, cfg.Topics.Input, inputs)
 	// And the HTTP endpoint takes one more.
 	body := `{"key":"order-http","type":"order.placed","data":{"order_id":"order-http","pickup":{"lat":1,"lng":2},"dropoff":{"lat":1.2,"lng":2.2}}}`
-	resp, err := http.Post("http://"+p.http+"/v1/messages", "application/json", strings.NewReader(body))
+	resp, err := http.Post("http://"+p.Addr+"/v1/messages", "application/json", strings.NewReader(body))
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -156,20 +59,21 @@ func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T)
 		require.True(t, strings.HasPrefix(r.Headers[messages.HeaderSource], cfg.Topics.Input+"/"))
 	}
 
-	code, took := p.term(t)
+	code, took := term(t, p)
 	t.Logf("exit %d %s after SIGTERM", code, took)
 	require.Equal(t, 0, code, "a clean drain within shutdown.timeout exits 0")
-	require.Contains(t, p.stderr.String(), "leaving consumer group")
+	require.Contains(t, p.Log(), "leaving consumer group")
 }
 
 func TestBinary_dev_serves_its_embedded_broker(t *testing.T) {
 	if os.Getenv(kafkatest.EnvBrokers) != "" {
 		t.Log("dev always uses its embedded broker; it runs here regardless of " + kafkatest.EnvBrokers)
 	}
-	broker := freeAddr(t)
+	broker, err := proc.FreeAddr()
+	require.NoError(t, err)
 	began := time.Now()
-	p := start(t, []string{"DISPATCHD_KAFKA_BROKERS=" + broker}, "dev")
-	t.Logf("dev ready after %s", p.waitReady(t, began))
+	p := start(t, command(t, []string{"DISPATCHD_KAFKA_BROKERS=" + broker}, "dev"))
+	t.Logf("dev ready after %s", waitReady(t, p, began))
 
 	send := exec.Command(binary(t), "send", "--brokers", broker, "--key", "order-1", "--type", "order.placed")
 	send.Stdin = strings.NewReader(`{"order_id":"order-1","pickup":{"lat":52.52,"lng":13.40},"dropoff":{"lat":52.50,"lng":13.45}}` + "\n")
@@ -185,10 +89,10 @@ func TestBinary_dev_serves_its_embedded_broker(t *testing.T) {
 	require.Contains(t, line, "type=order.dispatched")
 	require.Contains(t, line, `"zone":"z+525+0134"`)
 
-	code, took := p.term(t)
+	code, took := term(t, p)
 	t.Logf("exit %d %s after SIGTERM", code, took)
 	require.Equal(t, 0, code)
-	sc := bufio.NewScanner(strings.NewReader(p.stderr.String()))
+	sc := bufio.NewScanner(strings.NewReader(p.Log()))
 	partitions := ""
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "topic ready") && strings.Contains(sc.Text(), "dispatch.requests") {

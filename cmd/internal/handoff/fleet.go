@@ -1,16 +1,13 @@
 package handoff
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"dispatchd/cmd/internal/proc"
 )
 
 // fleet is the replicas of one run: those running now, by position, and
@@ -41,9 +38,9 @@ func (f *fleet) stop() error {
 	var errs []error
 	for _, r := range f.now {
 		select {
-		case <-r.exited:
+		case <-r.Done():
 		default:
-			if err := r.signal(syscall.SIGTERM, 30*time.Second); err != nil {
+			if err := r.stop(syscall.SIGTERM, 30*time.Second); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -56,12 +53,12 @@ func (f *fleet) stop() error {
 func (f *fleet) close() map[string]string {
 	logs := map[string]string{}
 	for _, r := range f.all {
-		r.kill()
-		name := r.name
+		r.Kill()
+		name := r.Name
 		if _, dup := logs[name]; dup {
 			name += " (restarted)"
 		}
-		logs[name] = r.log.String()
+		logs[name] = r.Log()
 	}
 	return logs
 }
@@ -72,7 +69,7 @@ func (f *fleet) close() map[string]string {
 func (f *fleet) settled(ctx context.Context, topic string) (map[string][]int32, error) {
 	var last string
 	var owned map[string][]int32
-	err := waitFor(ctx, 60*time.Second, 500*time.Millisecond, func() bool {
+	err := proc.WaitFor(ctx, 60*time.Second, 500*time.Millisecond, func() bool {
 		owned = map[string][]int32{}
 		seen := map[int32]bool{}
 		for _, r := range f.now {
@@ -86,7 +83,7 @@ func (f *fleet) settled(ctx context.Context, topic string) (map[string][]int32, 
 				}
 				seen[p] = true
 			}
-			owned[r.name] = ps
+			owned[r.Name] = ps
 		}
 		now := fmt.Sprint(owned)
 		stable := len(seen) == int(f.o.Partitions) && now == last
@@ -111,56 +108,7 @@ func (f *fleet) rebalances(skip int) (map[string]float64, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[r.name] = n
+		out[r.Name] = n
 	}
 	return out, nil
-}
-
-var ownedLine = regexp.MustCompile(`^dispatchd_last_commit_age_seconds\{partition="(\d+)",topic="([^"]+)"\}`)
-
-// owned is the partitions of topic the replica owns now, none if it does
-// not answer. With the cooperative-sticky strategy sarama calls Setup (and
-// so logs "joined consumer group" with its claims) only on the first join,
-// so the log does not follow later rebalances; the per-partition
-// commit-age gauge does: it exists from a claim's start to its end.
-func (r *replica) owned(topic string) []int32 {
-	lines, _ := r.metrics()
-	var ps []int32
-	for _, l := range lines {
-		if m := ownedLine.FindStringSubmatch(l); m != nil && m[2] == topic {
-			p, _ := strconv.Atoi(m[1])
-			ps = append(ps, int32(p))
-		}
-	}
-	slices.Sort(ps)
-	return ps
-}
-
-// rebalances is the replica's dispatchd_rebalances_total.
-func (r *replica) rebalances() (float64, error) {
-	lines, err := r.metrics()
-	if err != nil {
-		return 0, err
-	}
-	for _, l := range lines {
-		if v, ok := strings.CutPrefix(l, "dispatchd_rebalances_total "); ok {
-			return strconv.ParseFloat(v, 64)
-		}
-	}
-	return 0, fmt.Errorf("%s: no dispatchd_rebalances_total in /metrics", r.name)
-}
-
-// metrics is the replica's /metrics, a line each.
-func (r *replica) metrics() ([]string, error) {
-	resp, err := httpClient.Get("http://" + r.http + "/metrics")
-	if err != nil {
-		return nil, fmt.Errorf("%s /metrics: %w", r.name, err)
-	}
-	defer resp.Body.Close()
-	var lines []string
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	return lines, sc.Err()
 }

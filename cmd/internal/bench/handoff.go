@@ -11,15 +11,16 @@ import (
 	"strings"
 
 	"dispatchd/app/cli"
-	"dispatchd/app/handoff"
+	"dispatchd/cmd/internal/handoff"
 )
 
 // handoffScenarios are the runs of the handoff scenario, in order.
 var handoffScenarios = []handoff.Scenario{handoff.Graceful, handoff.Kill}
 
-// Handoff runs the handoff scenario: app/handoff's graceful (SIGTERM) and
-// kill -9 runs, once each, with three replicas that are this executable
-// (`dispatch-bench replica run`) on r's broker, and prints the BENCH line.
+// Handoff runs the handoff scenario: cmd/internal/handoff's graceful
+// (SIGTERM) and kill -9 runs, once each, with three replicas that are this
+// executable (`dispatch-bench replica run`) on r's broker, and prints the
+// BENCH line.
 // DISPATCHD_* variables reach the replicas. A run that errs, loses, reorders
 // or duplicates beyond what its stop allows is returned with Err set.
 func Handoff(ctx context.Context, r *Runner, out io.Writer) ([]Run, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"dispatchd/app/kafka"
+	"dispatchd/cmd/internal/proc"
 )
 
 // victim is the position of the replica that is stopped: the second.
@@ -47,7 +48,7 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 		}
 	}
 	for _, r := range f.now {
-		if err := r.waitReady(ctx); err != nil {
+		if err := r.WaitReady(ctx); err != nil {
 			return res, err
 		}
 	}
@@ -92,9 +93,9 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 // It returns what was known once the victim was gone.
 func stopOne(ctx context.Context, o Options, sc *sarama.Config, f *fleet, res *Result) (stopped, error) {
 	v := f.now[victim]
-	res.Stopped = v.name
+	res.Stopped = v.Name
 	if res.Partitions = v.owned(o.Input); len(res.Partitions) == 0 {
-		return stopped{}, fmt.Errorf("%s owns no partition right before the signal", v.name)
+		return stopped{}, fmt.Errorf("%s owns no partition right before the signal", v.Name)
 	}
 	var err error
 	if o.Scenario == StaticRestart {
@@ -107,10 +108,10 @@ func stopOne(ctx context.Context, o Options, sc *sarama.Config, f *fleet, res *R
 		sig = syscall.SIGKILL
 	}
 	signalled := time.Now()
-	if err := v.signal(sig, 30*time.Second); err != nil {
+	if err := v.stop(sig, 30*time.Second); err != nil {
 		return stopped{}, err
 	}
-	res.Exit, res.ExitCode = v.exitAt.Sub(signalled), v.cmd.ProcessState.ExitCode()
+	res.Exit, res.ExitCode = v.ExitedAt().Sub(signalled), v.ExitCode()
 	if o.Scenario == Kill {
 		// A produce request already on the wire when the process died may
 		// still be appended; no new owner can start before the session timeout.
@@ -123,14 +124,14 @@ func stopOne(ctx context.Context, o Options, sc *sarama.Config, f *fleet, res *R
 		return s, err
 	}
 	o.Logf("%s %s: owned %v, exited %s after the signal (code %d), committed %v",
-		sig, v.name, res.Partitions, res.Exit.Round(time.Millisecond), res.ExitCode, s.committed)
+		sig, v.Name, res.Partitions, res.Exit.Round(time.Millisecond), res.ExitCode, s.committed)
 	if o.Scenario == StaticRestart {
-		if _, err := f.start(victim, v.name); err != nil {
+		if _, err := f.start(victim, v.Name); err != nil {
 			return s, err
 		}
 		res.Restarted = time.Since(signalled)
 		o.Logf("restarted %s with the same instance id %s after the signal (session timeout %s)",
-			v.name, res.Restarted.Round(time.Millisecond), sessionTimeout)
+			v.Name, res.Restarted.Round(time.Millisecond), sessionTimeout)
 	}
 	return s, nil
 }
@@ -139,7 +140,7 @@ func stopOne(ctx context.Context, o Options, sc *sarama.Config, f *fleet, res *R
 // partitions, and 2 s more, then waits until every input has a result and
 // checks them.
 func finish(ctx context.Context, o Options, chk *checker, ld *load, s stopped, res *Result) error {
-	err := waitFor(ctx, 30*time.Second, 20*time.Millisecond, func() bool { return chk.first(s.after) != nil })
+	err := proc.WaitFor(ctx, 30*time.Second, 20*time.Millisecond, func() bool { return chk.first(s.after) != nil })
 	if err != nil {
 		return fmt.Errorf("no result from %s's partitions after it was gone: %w", res.Stopped, err)
 	}
@@ -150,7 +151,7 @@ func finish(ctx context.Context, o Options, chk *checker, ld *load, s stopped, r
 	if err != nil {
 		return err
 	}
-	err = waitFor(ctx, 60*time.Second, 50*time.Millisecond, func() bool { return chk.distinct() >= len(sent) })
+	err = proc.WaitFor(ctx, 60*time.Second, 50*time.Millisecond, func() bool { return chk.distinct() >= len(sent) })
 	if err != nil {
 		return fmt.Errorf("results for %d inputs, %d arrived: %w", len(sent), chk.distinct(), err)
 	}
@@ -162,4 +163,14 @@ func finish(ctx context.Context, o Options, chk *checker, ld *load, s stopped, r
 		return err
 	}
 	return check(o, sent, results, s, res)
+}
+
+// pause sleeps d, or less if ctx ends.
+func pause(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
