@@ -99,6 +99,7 @@ func TestEnvVarsAreUniqueAndDocumented(t *testing.T) {
 		require.NotEmpty(t, v.Doc, "%s has no doc", v.Path)
 		require.Equal(t, "DISPATCHD_"+strings.ToUpper(strings.ReplaceAll(v.Path, ".", "_")), v.Name)
 		require.False(t, strings.HasPrefix(v.Name, "DISPATCHD_TEST_"), "%s is shadowed by the test allow-list", v.Name)
+		require.NotContains(t, []string{"DISPATCHD_KAFKA_STATE", "DISPATCHD_KAFKA_CACHE"}, v.Name, "%s is the launcher's", v.Name)
 	}
 	require.Equal(t, "kafka.brokers", vars[0].Path, "struct order")
 	require.Equal(t, "health.stall_timeout", vars[len(vars)-1].Path, "struct order")

@@ -15,6 +15,18 @@ const envPrefix = "DISPATCHD_"
 // as DISPATCHD_TEST_BROKERS, through the same environment.
 const testEnvPrefix = envPrefix + "TEST_"
 
+// notOurs reports the DISPATCHD_* variables that are not settings and are
+// ignored rather than refused: the test suite's, and the two that
+// deployments/kafka/kafka.sh read before it had a namespace of its own. It
+// still accepts them, so a shell that exports them must still start dispatchd.
+func notOurs(name string) bool {
+	switch name {
+	case envPrefix + "KAFKA_STATE", envPrefix + "KAFKA_CACHE":
+		return true
+	}
+	return strings.HasPrefix(name, testEnvPrefix)
+}
+
 var durationType = reflect.TypeFor[time.Duration]()
 
 // field is one leaf of Config: its koanf path, its environment variable and

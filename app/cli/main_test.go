@@ -52,6 +52,11 @@ func TestCommands(t *testing.T) {
 			wantCode: cli.ExitOK, wantOut: []string{"config ok"},
 		},
 		{
+			name: "config_check_launcher_env_allowed", args: []string{"config", "check"},
+			env:      map[string]string{"DISPATCHD_KAFKA_STATE": "/tmp/kafka-state", "DISPATCHD_KAFKA_CACHE": "/tmp/kafka-cache"},
+			wantCode: cli.ExitOK, wantOut: []string{"config ok"},
+		},
+		{
 			name: "config_check_missing_file", args: []string{"--config", "/nonexistent/dispatchd.yaml", "config", "check"},
 			wantCode: cli.ExitUsage, wantErr: []string{"/nonexistent/dispatchd.yaml"},
 		},
