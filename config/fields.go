@@ -29,11 +29,12 @@ func notOurs(name string) bool {
 
 var durationType = reflect.TypeFor[time.Duration]()
 
-// field is one leaf of Config: its koanf path, its environment variable and
-// where it sits in the struct.
+// field is one leaf of Config: its koanf path, its environment variable, its
+// doc and where it sits in the struct.
 type field struct {
 	path  string
 	env   string
+	doc   string
 	index []int
 	typ   reflect.Type
 }
@@ -69,7 +70,7 @@ func walk(typ reflect.Type, prefix string, index []int, visit func(field)) {
 			continue
 		}
 		env := envPrefix + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
-		visit(field{path: path, env: env, index: idx, typ: sf.Type})
+		visit(field{path: path, env: env, doc: sf.Tag.Get("doc"), index: idx, typ: sf.Type})
 	}
 }
 
