@@ -75,6 +75,14 @@ func TestCommands(t *testing.T) {
 			wantCode: cli.ExitOK, wantOut: []string{"from-flag"}, wantNotOut: []string{"from-env"},
 		},
 		{
+			name: "http_addr_and_log_format_flags", args: []string{"--http-addr", ":9999", "--log-format", "console", "config", "print"},
+			wantCode: cli.ExitOK, wantOut: []string{"addr: :9999", "format: console"},
+		},
+		{
+			name: "config_flag_shorthand", args: []string{"-c", "/nonexistent/short.yaml", "config", "check"},
+			wantCode: cli.ExitUsage, wantErr: []string{"/nonexistent/short.yaml"},
+		},
+		{
 			name: "ordering_flag", args: []string{"--ordering", "key", "config", "print"},
 			wantCode: cli.ExitOK, wantOut: []string{"ordering: key"},
 		},

@@ -7,14 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
-
-	"dispatchd/app/kafka"
-	"dispatchd/config"
 )
 
 // Exit codes.
@@ -36,58 +31,8 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(err error) error { return &exitError{code: ExitUsage, err: err} }
 
-// globals are the flags every command shares.
-type globals struct {
-	configPath string
-	brokers    string
-	httpAddr   string
-	group      string
-	logLevel   string
-	logFormat  string
-	ordering   string
-}
-
-// flagPaths maps each config-overriding flag to its config path.
-var flagPaths = map[string]string{
-	"brokers": "kafka.brokers", "http-addr": "http.addr", "group": "consumer.group",
-	"log-level": "log.level", "log-format": "log.format", "ordering": "consumer.ordering",
-}
-
-// load builds the config from file, DISPATCHD_* and the flags that were set,
-// and validates it. Its errors are exit code 2.
-func (g *globals) load(cmd *cobra.Command) (config.Config, error) {
-	over := map[string]string{}
-	for name, path := range flagPaths {
-		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
-			over[path] = f.Value.String()
-		}
-	}
-	cfg, err := config.Load(g.configPath, os.Environ(), over)
-	if err != nil {
-		return cfg, usageErr(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, usageErr(err)
-	}
-	return cfg, nil
-}
-
-// loadClient is load plus the sarama client config the tools connect with.
-func (g *globals) loadClient(cmd *cobra.Command) (config.Config, *sarama.Config, error) {
-	cfg, err := g.load(cmd)
-	if err != nil {
-		return cfg, nil, err
-	}
-	sc, err := kafka.SaramaConfig(cfg)
-	if err != nil {
-		return cfg, nil, usageErr(err)
-	}
-	return cfg, sc, nil
-}
-
 // NewRoot builds the command tree. `dispatchd` alone means `dispatchd run`.
 func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	g := &globals{}
 	root := &cobra.Command{
 		Use:   "dispatchd",
 		Short: "Event-driven Kafka dispatch worker",
@@ -105,19 +50,12 @@ environment variables, then flags. See "dispatchd config print".`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	pf := root.PersistentFlags()
-	pf.StringVarP(&g.configPath, "config", "c", "", "YAML config file")
-	pf.StringVar(&g.brokers, "brokers", "", "Kafka bootstrap brokers, comma-separated (kafka.brokers)")
-	pf.StringVar(&g.httpAddr, "http-addr", "", "HTTP listen address (http.addr)")
-	pf.StringVar(&g.group, "group", "", "consumer group (consumer.group)")
-	pf.StringVar(&g.logLevel, "log-level", "", "debug, info, warn or error (log.level)")
-	pf.StringVar(&g.logFormat, "log-format", "", "json or console (log.format)")
-	pf.StringVar(&g.ordering, "ordering", "", "partition or key (consumer.ordering)")
+	addGlobalFlags(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 
-	run := runCmd(g)
+	run := runCmd()
 	root.RunE = run.RunE
-	root.AddCommand(run, devCmd(g), sendCmd(g), tailCmd(g), topicsCmd(g), configCmd(g), versionCmd())
+	root.AddCommand(run, devCmd(), sendCmd(), tailCmd(), topicsCmd(), configCmd(), versionCmd())
 	return root
 }
 
