@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -19,17 +18,6 @@ const (
 	ExitUsage   = 2 // bad flags or bad config: nothing was started
 	ExitForced  = 130
 )
-
-// exitError carries an exit code through cobra.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func usageErr(err error) error { return &exitError{code: ExitUsage, err: err} }
 
 // NewRoot builds the command tree. `dispatchd` alone means `dispatchd run`.
 func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -51,11 +39,12 @@ environment variables, then flags. See "dispatchd config print".`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	addGlobalFlags(root)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 
 	run := runCmd()
 	root.RunE = run.RunE
 	root.AddCommand(run, devCmd(), sendCmd(), tailCmd(), topicsCmd(), configCmd(), versionCmd())
+	root.InitDefaultCompletionCmd() // now rather than in Execute, so its errors get typed too
+	typeUsageErrors(root)
 	return root
 }
 
@@ -63,7 +52,7 @@ environment variables, then flags. See "dispatchd config print".`,
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := NewRoot(stdin, stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := execute(root)
 	if err == nil {
 		return ExitOK
 	}
@@ -75,15 +64,5 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	fmt.Fprintln(stderr, "dispatchd:", err)
-	if isUsage(err) {
-		return ExitUsage
-	}
 	return ExitFailure
-}
-
-// isUsage reports cobra's own usage errors (unknown command or flag).
-func isUsage(err error) bool {
-	s := err.Error()
-	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
-		strings.HasPrefix(s, "unknown shorthand flag") || strings.Contains(s, "accepts ")
 }
