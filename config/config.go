@@ -5,7 +5,9 @@ package config
 
 import "time"
 
-// Config is the whole configuration of one dispatchd process.
+// Config is the whole configuration of one dispatchd process. The doc tag of
+// each setting is its one description, rendered into the README's reference
+// (ReferenceMarkdown) and into the help of the flag that sets it.
 type Config struct {
 	// Kafka is how to reach the cluster.
 	Kafka Kafka `koanf:"kafka" yaml:"kafka"`
@@ -29,13 +31,9 @@ type Config struct {
 
 // Kafka is how to reach the cluster.
 type Kafka struct {
-	// Brokers are the bootstrap addresses, host:port. In `dispatchd dev` the
-	// embedded broker listens on the first one.
-	Brokers []string `koanf:"brokers" yaml:"brokers"`
-	// ClientID is sent to the brokers with every request.
-	ClientID string `koanf:"client_id" yaml:"client_id"`
-	// Version is the Kafka protocol version to speak, e.g. "3.6.0".
-	Version string `koanf:"version" yaml:"version"`
+	Brokers  []string `koanf:"brokers" yaml:"brokers" doc:"Bootstrap broker addresses, host:port, comma-separated; dispatchd dev listens on the first."`
+	ClientID string   `koanf:"client_id" yaml:"client_id" doc:"Client id sent to the brokers with every request."`
+	Version  string   `koanf:"version" yaml:"version" doc:"Kafka protocol version to speak, X.Y.Z; at least 0.11.0 (record headers)."`
 	// SASL holds optional SASL/PLAIN credentials.
 	SASL SASL `koanf:"sasl" yaml:"sasl"`
 	// TLS enables TLS to the brokers with the system's root CAs.
@@ -44,128 +42,80 @@ type Kafka struct {
 
 // SASL holds optional SASL/PLAIN credentials.
 type SASL struct {
-	// Enabled turns SASL/PLAIN on.
-	Enabled bool `koanf:"enabled" yaml:"enabled"`
-	// Username is the SASL user.
-	Username string `koanf:"username" yaml:"username"`
-	// Password is the SASL password; it is redacted when printed.
-	Password string `koanf:"password" yaml:"password"`
+	Enabled  bool   `koanf:"enabled" yaml:"enabled" doc:"Turns SASL/PLAIN on."`
+	Username string `koanf:"username" yaml:"username" doc:"SASL user."`
+	Password string `koanf:"password" yaml:"password" doc:"SASL password; redacted when the config is printed."`
 }
 
 // TLS enables TLS to the brokers.
 type TLS struct {
-	// Enabled turns TLS on, verifying brokers against the system's root CAs.
-	Enabled bool `koanf:"enabled" yaml:"enabled"`
+	Enabled bool `koanf:"enabled" yaml:"enabled" doc:"Turns TLS on, verifying brokers against the system's root CAs."`
 }
 
 // Consumer configures the consumer-group member.
 type Consumer struct {
-	// Group is the consumer group id.
-	Group string `koanf:"group" yaml:"group"`
-	// InitialOffset is where a group with no committed offset starts: oldest or newest.
-	InitialOffset string `koanf:"initial_offset" yaml:"initial_offset"`
-	// SessionTimeout is how long the coordinator waits for a heartbeat before
-	// it evicts the member and rebalances.
-	SessionTimeout time.Duration `koanf:"session_timeout" yaml:"session_timeout"`
-	// HeartbeatInterval is how often the member heartbeats; at most a third of SessionTimeout.
-	HeartbeatInterval time.Duration `koanf:"heartbeat_interval" yaml:"heartbeat_interval"`
-	// RebalanceTimeout is how long members get to rejoin during a rebalance.
-	RebalanceTimeout time.Duration `koanf:"rebalance_timeout" yaml:"rebalance_timeout"`
-	// RebalanceStrategy is range, roundrobin, sticky or cooperative-sticky.
-	RebalanceStrategy string `koanf:"rebalance_strategy" yaml:"rebalance_strategy"`
-	// InstanceID, when set, makes this member static (KIP-345).
-	InstanceID string `koanf:"instance_id" yaml:"instance_id"`
-	// LeaveOnStop removes a static member from the group when it stops, so
-	// the others take its partitions at once; false keeps its place for a
-	// restart within SessionTimeout, which then causes no rebalance.
-	LeaveOnStop bool `koanf:"leave_on_stop" yaml:"leave_on_stop"`
-	// Ordering is partition (one message at a time per partition) or key
-	// (messages of different keys in a partition run concurrently; each
-	// key's run one at a time, in offset order).
-	Ordering string `koanf:"ordering" yaml:"ordering"`
-	// MaxInFlight bounds, in key mode, the messages taken from a partition
-	// and not yet committed: the in-flight window.
-	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight"`
+	Group             string        `koanf:"group" yaml:"group" doc:"Consumer group id."`
+	InitialOffset     string        `koanf:"initial_offset" yaml:"initial_offset" doc:"Where a group with no committed offset starts: oldest or newest."`
+	SessionTimeout    time.Duration `koanf:"session_timeout" yaml:"session_timeout" doc:"How long the coordinator waits for a heartbeat before it evicts the member."`
+	HeartbeatInterval time.Duration `koanf:"heartbeat_interval" yaml:"heartbeat_interval" doc:"How often the member heartbeats; at most a third of consumer.session_timeout."`
+	RebalanceTimeout  time.Duration `koanf:"rebalance_timeout" yaml:"rebalance_timeout" doc:"How long members get to rejoin during a rebalance."`
+	RebalanceStrategy string        `koanf:"rebalance_strategy" yaml:"rebalance_strategy" doc:"range, roundrobin, sticky or cooperative-sticky."`
+	InstanceID        string        `koanf:"instance_id" yaml:"instance_id" doc:"Static membership id (KIP-345); empty for a dynamic member."`
+	LeaveOnStop       bool          `koanf:"leave_on_stop" yaml:"leave_on_stop" doc:"With consumer.instance_id set: remove this static member from the group when it stops, so the others take its partitions at once (scale-down). false keeps its place, so a restart within consumer.session_timeout causes no rebalance. Dynamic members always leave."`
+	Ordering          string        `koanf:"ordering" yaml:"ordering" doc:"partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes."`
+	// MaxInFlight is the size of key mode's in-flight window.
+	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Key mode: messages taken from one partition and not yet committed, at most. Bounds the concurrency per partition and what a crash redoes. Ignored in partition mode."`
 }
 
 // Producer configures the producer.
 type Producer struct {
-	// Acks is all, leader or none.
-	Acks string `koanf:"acks" yaml:"acks"`
-	// Idempotent enables the idempotent producer (no duplicates from retries).
-	Idempotent bool `koanf:"idempotent" yaml:"idempotent"`
-	// Retries is how many times a failed produce request is retried.
-	Retries int `koanf:"retries" yaml:"retries"`
-	// RetryBackoff is the wait between produce retries.
-	RetryBackoff time.Duration `koanf:"retry_backoff" yaml:"retry_backoff"`
-	// DeliveryTimeout bounds one publish, retries included.
-	DeliveryTimeout time.Duration `koanf:"delivery_timeout" yaml:"delivery_timeout"`
-	// MaxInFlight is the number of unacknowledged requests per broker connection.
-	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight"`
-	// Compression is none, gzip, snappy, lz4 or zstd.
-	Compression string `koanf:"compression" yaml:"compression"`
-	// FlushFrequency is the longest a batch waits before it is sent; 0 sends at once.
-	FlushFrequency time.Duration `koanf:"flush_frequency" yaml:"flush_frequency"`
-	// FlushBytes sends a batch once it holds this many bytes; 0 means no threshold.
-	FlushBytes int `koanf:"flush_bytes" yaml:"flush_bytes"`
-	// FlushMessages sends a batch once it holds this many messages; 0 means no threshold.
-	FlushMessages int `koanf:"flush_messages" yaml:"flush_messages"`
+	Acks            string        `koanf:"acks" yaml:"acks" doc:"Acknowledgements a produce request waits for: all, leader or none."`
+	Idempotent      bool          `koanf:"idempotent" yaml:"idempotent" doc:"Idempotent producer: retries never write duplicates. Needs acks=all and max_in_flight=1."`
+	Retries         int           `koanf:"retries" yaml:"retries" doc:"How many times a failed produce request is retried."`
+	RetryBackoff    time.Duration `koanf:"retry_backoff" yaml:"retry_backoff" doc:"Wait between produce retries."`
+	DeliveryTimeout time.Duration `koanf:"delivery_timeout" yaml:"delivery_timeout" doc:"How long a publish waits for the brokers' acknowledgement, retries included; past it (checked on a tick of 1/64 of it, so up to about 5% late) the publish counts as failed and the message is redelivered (at least once)."`
+	MaxInFlight     int           `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Unacknowledged requests per broker connection; 1 keeps per-key order."`
+	Compression     string        `koanf:"compression" yaml:"compression" doc:"none, gzip, snappy, lz4 or zstd."`
+	FlushFrequency  time.Duration `koanf:"flush_frequency" yaml:"flush_frequency" doc:"Longest a batch waits before it is sent; 0 sends at once."`
+	FlushBytes      int           `koanf:"flush_bytes" yaml:"flush_bytes" doc:"Send a batch once it holds this many bytes; 0 means no threshold."`
+	FlushMessages   int           `koanf:"flush_messages" yaml:"flush_messages" doc:"Send a batch once it holds this many messages; 0 means no threshold."`
 }
 
 // Topics names the topics and how they are created.
 type Topics struct {
-	// Input is the topic the consumer group reads.
-	Input string `koanf:"input" yaml:"input"`
-	// Output is the topic results are published to.
-	Output string `koanf:"output" yaml:"output"`
-	// DeadLetter is the topic failed messages are parked in.
-	DeadLetter string `koanf:"dead_letter" yaml:"dead_letter"`
-	// Partitions is the partition count used when a topic is created.
-	Partitions int32 `koanf:"partitions" yaml:"partitions"`
-	// ReplicationFactor is the replication factor used when a topic is created.
-	ReplicationFactor int16 `koanf:"replication_factor" yaml:"replication_factor"`
-	// AutoCreate creates missing topics at start-up.
-	AutoCreate bool `koanf:"auto_create" yaml:"auto_create"`
+	Input             string `koanf:"input" yaml:"input" doc:"Topic the consumer group reads."`
+	Output            string `koanf:"output" yaml:"output" doc:"Topic results are published to."`
+	DeadLetter        string `koanf:"dead_letter" yaml:"dead_letter" doc:"Topic failed messages are parked in."`
+	Partitions        int32  `koanf:"partitions" yaml:"partitions" doc:"Partition count used when a topic is created."`
+	ReplicationFactor int16  `koanf:"replication_factor" yaml:"replication_factor" doc:"Replication factor used when a topic is created."`
+	AutoCreate        bool   `koanf:"auto_create" yaml:"auto_create" doc:"Create missing topics at start-up."`
 }
 
 // Router configures the message router's retries.
 type Router struct {
-	// RetryAttempts is how many times a transiently failing message is retried
-	// before it is dead-lettered (0 disables retries).
-	RetryAttempts int `koanf:"retry_attempts" yaml:"retry_attempts"`
-	// RetryInitialBackoff is the wait before the first retry; it doubles each retry.
-	RetryInitialBackoff time.Duration `koanf:"retry_initial_backoff" yaml:"retry_initial_backoff"`
-	// RetryMaxBackoff caps the wait between retries.
-	RetryMaxBackoff time.Duration `koanf:"retry_max_backoff" yaml:"retry_max_backoff"`
+	RetryAttempts       int           `koanf:"retry_attempts" yaml:"retry_attempts" doc:"Retries of a transiently failing message before it is dead-lettered; 0 disables retries."`
+	RetryInitialBackoff time.Duration `koanf:"retry_initial_backoff" yaml:"retry_initial_backoff" doc:"Wait before the first retry; it doubles each retry."`
+	RetryMaxBackoff     time.Duration `koanf:"retry_max_backoff" yaml:"retry_max_backoff" doc:"Cap on the wait between retries."`
 }
 
 // HTTP configures the HTTP server.
 type HTTP struct {
-	// Addr is the listen address of /healthz, /readyz, /metrics and /v1/messages.
-	Addr string `koanf:"addr" yaml:"addr"`
+	Addr string `koanf:"addr" yaml:"addr" doc:"Listen address of /healthz, /readyz, /metrics and /v1/messages."`
 }
 
 // Log configures the logger.
 type Log struct {
-	// Level is debug, info, warn or error.
-	Level string `koanf:"level" yaml:"level"`
-	// Format is json or console.
-	Format string `koanf:"format" yaml:"format"`
+	Level  string `koanf:"level" yaml:"level" doc:"debug, info, warn or error."`
+	Format string `koanf:"format" yaml:"format" doc:"json or console."`
 }
 
 // Shutdown configures the graceful stop.
 type Shutdown struct {
-	// DrainTimeout is the drain budget: how long in-flight messages get to
-	// finish, and their results to be acknowledged, once shutdown begins.
-	DrainTimeout time.Duration `koanf:"drain_timeout" yaml:"drain_timeout"`
-	// Timeout bounds the whole stop; a second signal forces the exit earlier.
-	Timeout time.Duration `koanf:"timeout" yaml:"timeout"`
+	DrainTimeout time.Duration `koanf:"drain_timeout" yaml:"drain_timeout" doc:"Drain budget: how long in-flight messages get to finish, and their results to be acknowledged, once shutdown begins; what is still running then stays uncommitted for the next owner."`
+	Timeout      time.Duration `koanf:"timeout" yaml:"timeout" doc:"Bound on the whole stop; must exceed shutdown.drain_timeout. A second signal exits earlier."`
 }
 
 // Health configures the progress-based health check.
 type Health struct {
-	// StallTimeout is how long an assigned partition may have lag without
-	// finishing a message before /healthz fails: a stalled consumer gets
-	// restarted, an idle one does not.
-	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout"`
+	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout" doc:"How long an assigned partition may have lag without finishing a message before /healthz fails (and the systemd watchdog stops); an idle partition is healthy."`
 }

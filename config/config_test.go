@@ -96,12 +96,27 @@ func TestEnvVarsAreUniqueAndDocumented(t *testing.T) {
 		require.NotContains(t, names, v.Name, "%s collides with %s", v.Path, names[v.Name])
 		require.False(t, paths[v.Path], "duplicate path %s", v.Path)
 		names[v.Name], paths[v.Path] = v.Path, true
-		require.NotEmpty(t, v.Doc, "%s has no doc", v.Path)
+		require.NotEmpty(t, v.Doc, "%s has no doc tag", v.Path)
+		require.NotContains(t, v.Doc, "\n", "%s: a doc is one line", v.Path)
 		require.Equal(t, "DISPATCHD_"+strings.ToUpper(strings.ReplaceAll(v.Path, ".", "_")), v.Name)
 		require.False(t, strings.HasPrefix(v.Name, "DISPATCHD_TEST_"), "%s is shadowed by the test allow-list", v.Name)
+		require.NotContains(t, []string{"DISPATCHD_KAFKA_STATE", "DISPATCHD_KAFKA_CACHE"}, v.Name, "%s is the launcher's", v.Name)
 	}
 	require.Equal(t, "kafka.brokers", vars[0].Path, "struct order")
 	require.Equal(t, "health.stall_timeout", vars[len(vars)-1].Path, "struct order")
+}
+
+func TestLookup(t *testing.T) {
+	v, ok := config.Lookup("consumer.session_timeout")
+	require.True(t, ok)
+	require.Equal(t, config.EnvVar{
+		Name: "DISPATCHD_CONSUMER_SESSION_TIMEOUT", Path: "consumer.session_timeout", Default: "10s",
+		Doc: "How long the coordinator waits for a heartbeat before it evicts the member.",
+	}, v)
+	for _, path := range []string{"consumer", "consumer.session", ""} {
+		_, ok := config.Lookup(path)
+		require.False(t, ok, path)
+	}
 }
 
 func TestEnvVarDefaultsLoadBack(t *testing.T) {

@@ -43,8 +43,7 @@ func Default() Config {
 			MaxInFlight: 1,
 			Compression: "none",
 		},
-		// The topic names repeat the constants in messages/ on purpose:
-		// config is a leaf and imports nothing of ours.
+		// Topic names are configuration: this is their one spelling.
 		Topics: Topics{
 			Input:             "dispatch.requests",
 			Output:            "dispatch.results",

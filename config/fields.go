@@ -15,13 +15,26 @@ const envPrefix = "DISPATCHD_"
 // as DISPATCHD_TEST_BROKERS, through the same environment.
 const testEnvPrefix = envPrefix + "TEST_"
 
+// notOurs reports the DISPATCHD_* variables that are not settings and are
+// ignored rather than refused: the test suite's, and the two that
+// deployments/kafka/kafka.sh read before it had a namespace of its own. It
+// still accepts them, so a shell that exports them must still start dispatchd.
+func notOurs(name string) bool {
+	switch name {
+	case envPrefix + "KAFKA_STATE", envPrefix + "KAFKA_CACHE":
+		return true
+	}
+	return strings.HasPrefix(name, testEnvPrefix)
+}
+
 var durationType = reflect.TypeFor[time.Duration]()
 
-// field is one leaf of Config: its koanf path, its environment variable and
-// where it sits in the struct.
+// field is one leaf of Config: its koanf path, its environment variable, its
+// doc and where it sits in the struct.
 type field struct {
 	path  string
 	env   string
+	doc   string
 	index []int
 	typ   reflect.Type
 }
@@ -57,7 +70,7 @@ func walk(typ reflect.Type, prefix string, index []int, visit func(field)) {
 			continue
 		}
 		env := envPrefix + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
-		visit(field{path: path, env: env, index: idx, typ: sf.Type})
+		visit(field{path: path, env: env, doc: sf.Tag.Get("doc"), index: idx, typ: sf.Type})
 	}
 }
 

@@ -98,7 +98,7 @@ func envLayer(environ []string) (map[string]any, error) {
 	}
 	var unknown []string
 	for name := range vars {
-		if _, ok := keys().byEnv[name]; !ok && !strings.HasPrefix(name, testEnvPrefix) {
+		if _, ok := keys().byEnv[name]; !ok && !notOurs(name) {
 			unknown = append(unknown, name)
 		}
 	}

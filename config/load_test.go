@@ -42,6 +42,9 @@ func TestLoad(t *testing.T) {
 		{name: "env_test_prefix_and_foreign_names_ignored",
 			env:  []string{"DISPATCHD_TEST_BROKERS=x:1", "DISPATCHD_TEST_ANYTHING=1", "KAFKA_BROKERS=y:2", "PATH=/bin"},
 			want: func(*config.Config) {}},
+		{name: "env_launcher_legacy_names_ignored",
+			env:  []string{"DISPATCHD_KAFKA_STATE=/tmp/k", "DISPATCHD_KAFKA_CACHE=/tmp/c"},
+			want: func(*config.Config) {}},
 		{name: "file_sets_values",
 			file: "kafka:\n  brokers: [f1:9092, f2:9092]\nconsumer:\n  group: from-file\n  heartbeat_interval: 2s\nproducer:\n  flush_frequency: 0\n",
 			want: func(c *config.Config) {
@@ -81,6 +84,8 @@ func TestLoadRejects(t *testing.T) {
 		want      []string
 	}{
 		{name: "unknown_env_var", env: []string{"DISPATCHD_KAFKA_BROKER=a:1"}, want: []string{"config:", "DISPATCHD_KAFKA_BROKER"}},
+		{name: "env_launcher_name_near_miss", env: []string{"DISPATCHD_KAFKA_STATE_DIR=/tmp/k"},
+			want: []string{"unknown environment variable DISPATCHD_KAFKA_STATE_DIR"}},
 		{name: "unknown_yaml_key", file: "kafka:\n  broker: a:1\n", want: []string{"unknown key kafka.broker"}},
 		{name: "unknown_yaml_section", file: "kafak:\n  brokers: [a:1]\n", want: []string{"unknown key kafak.brokers"}},
 		{name: "yaml_section_given_a_value", file: "kafka: 5\n", want: []string{"kafka must be a mapping"}},

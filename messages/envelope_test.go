@@ -17,7 +17,7 @@ func TestSourceRoundTrip(t *testing.T) {
 		want string
 	}{
 		{name: "simple", src: messages.Source{Topic: "in", Partition: 3, Offset: 42}, want: "in/3/42"},
-		{name: "topic_with_dots", src: messages.Source{Topic: messages.DefaultInputTopic, Partition: 0, Offset: 7},
+		{name: "topic_with_dots", src: messages.Source{Topic: "dispatch.requests", Partition: 0, Offset: 7},
 			want: "dispatch.requests/0/7"},
 		{name: "topic_with_dashes_and_underscores", src: messages.Source{Topic: "eu-west_1.orders.v2", Partition: 11, Offset: 0},
 			want: "eu-west_1.orders.v2/11/0"},

@@ -1,6 +1,6 @@
-// Package messages is dispatchd's wire contract: header names, topic names, the
-// envelope a handler sees, the typed payloads of the courier-dispatch domain,
-// and their codecs and validation. It imports nothing of ours.
+// Package messages is dispatchd's wire contract: header names, the envelope a
+// handler sees, the typed payloads of the courier-dispatch domain, and their
+// codecs and validation. It imports nothing of ours.
 package messages
 
 // Header names on Kafka records. Inputs may come from any Kafka client, so only
@@ -30,14 +30,4 @@ const (
 	ErrorClassPermanent = "permanent"
 	// ErrorClassExhausted marks a record whose transient failures outlasted its retries.
 	ErrorClassExhausted = "exhausted"
-)
-
-// Default topic names; config may override each.
-const (
-	// DefaultInputTopic is the topic dispatchd consumes.
-	DefaultInputTopic = "dispatch.requests"
-	// DefaultOutputTopic is the topic results are published to.
-	DefaultOutputTopic = "dispatch.results"
-	// DefaultDeadLetterTopic is the topic failed records are parked in.
-	DefaultDeadLetterTopic = "dispatch.dlq"
 )

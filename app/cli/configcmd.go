@@ -6,14 +6,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func configCmd(g *globals) *cobra.Command {
+func configCmd() *cobra.Command {
 	c := &cobra.Command{Use: "config", Short: "Check or print the effective configuration"}
 	c.AddCommand(&cobra.Command{
 		Use:   "check",
 		Short: "Load and validate the configuration; exit 2 with the reason if it is invalid",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := g.load(cmd); err != nil {
+			if _, err := load(cmd); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "config ok")
@@ -24,7 +24,7 @@ func configCmd(g *globals) *cobra.Command {
 		Short: "Print the effective configuration as YAML, secrets redacted",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd)
+			cfg, err := load(cmd)
 			if err != nil {
 				return err
 			}

@@ -17,13 +17,13 @@ import (
 	"dispatchd/config"
 )
 
-func runCmd(g *globals) *cobra.Command {
+func runCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon against the configured Kafka cluster (the default)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd)
+			cfg, err := load(cmd)
 			if err != nil {
 				return err
 			}
@@ -32,7 +32,7 @@ func runCmd(g *globals) *cobra.Command {
 	}
 }
 
-func devCmd(g *globals) *cobra.Command {
+func devCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "dev",
 		Short: "Start an embedded Kafka broker on the first kafka.brokers address and run the daemon on it",
@@ -45,7 +45,7 @@ the broker holds is lost when dev stops. Logs default to the console format.`,
 			if !cmd.Flags().Changed("log-format") && os.Getenv("DISPATCHD_LOG_FORMAT") == "" {
 				_ = cmd.Flags().Set("log-format", "console")
 			}
-			cfg, err := g.load(cmd)
+			cfg, err := load(cmd)
 			if err != nil {
 				return err
 			}

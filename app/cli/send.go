@@ -22,7 +22,7 @@ type sendFlags struct {
 	raw                   bool
 }
 
-func sendCmd(g *globals) *cobra.Command {
+func sendCmd() *cobra.Command {
 	f := &sendFlags{}
 	c := &cobra.Command{
 		Use:   "send",
@@ -37,7 +37,7 @@ It prints the partition and offset of every record.`,
   cat orders.jsonl | dispatchd send --key order-1 --type order.placed`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, sc, err := g.loadClient(cmd)
+			cfg, sc, err := loadClient(cmd)
 			if err != nil {
 				return err
 			}

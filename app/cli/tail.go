@@ -21,7 +21,7 @@ type tailFlags struct {
 	timeout       time.Duration
 }
 
-func tailCmd(g *globals) *cobra.Command {
+func tailCmd() *cobra.Command {
 	f := &tailFlags{}
 	c := &cobra.Command{
 		Use:   "tail",
@@ -31,7 +31,7 @@ moves dispatchd's offsets. It starts at the end unless --from-beginning is given
 and runs until interrupted, until -n records were printed, or until --timeout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, sc, err := g.loadClient(cmd)
+			cfg, sc, err := loadClient(cmd)
 			if err != nil {
 				return err
 			}

@@ -8,14 +8,14 @@ import (
 	"dispatchd/app/kafka"
 )
 
-func topicsCmd(g *globals) *cobra.Command {
+func topicsCmd() *cobra.Command {
 	c := &cobra.Command{Use: "topics", Short: "Manage the topics dispatchd uses"}
 	c.AddCommand(&cobra.Command{
 		Use:   "ensure",
 		Short: "Create the input, output and dead-letter topics if they do not exist (idempotent)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, sc, err := g.loadClient(cmd)
+			cfg, sc, err := loadClient(cmd)
 			if err != nil {
 				return err
 			}
