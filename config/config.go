@@ -96,6 +96,7 @@ type Router struct {
 	RetryAttempts       int           `koanf:"retry_attempts" yaml:"retry_attempts" doc:"Retries of a transiently failing message before it is dead-lettered; 0 disables retries."`
 	RetryInitialBackoff time.Duration `koanf:"retry_initial_backoff" yaml:"retry_initial_backoff" doc:"Wait before the first retry; it doubles each retry."`
 	RetryMaxBackoff     time.Duration `koanf:"retry_max_backoff" yaml:"retry_max_backoff" doc:"Cap on the wait between retries."`
+	HandlerTimeout      time.Duration `koanf:"handler_timeout" yaml:"handler_timeout" doc:"Bound on one attempt of a handler: its context ends then, and the attempt fails as transient (retried, then dead-lettered); 0 means no bound."`
 }
 
 // HTTP configures the HTTP server.

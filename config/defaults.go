@@ -56,6 +56,7 @@ func Default() Config {
 			RetryAttempts:       3,
 			RetryInitialBackoff: 100 * time.Millisecond,
 			RetryMaxBackoff:     2 * time.Second,
+			HandlerTimeout:      30 * time.Second,
 		},
 		HTTP: HTTP{Addr: "127.0.0.1:8080"},
 		Log:  Log{Level: "info", Format: "json"},

@@ -95,6 +95,9 @@ func (r Router) validate(p *problems) {
 		p.addf("router.retry_max_backoff (%s) must be at least router.retry_initial_backoff (%s)",
 			formatDuration(r.RetryMaxBackoff), formatDuration(r.RetryInitialBackoff))
 	}
+	if r.HandlerTimeout < 0 {
+		p.addf("router.handler_timeout (%s) must be 0 (no bound) or positive", formatDuration(r.HandlerTimeout))
+	}
 }
 
 // validate checks the producer settings, including the combinations that

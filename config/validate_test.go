@@ -74,6 +74,7 @@ func TestValidate(t *testing.T) {
 		{"retries_without_backoff", func(c *config.Config) { c.Router.RetryInitialBackoff = 0 }, "router.retry_initial_backoff"},
 		{"no_router_retries_is_valid", func(c *config.Config) { c.Router.RetryAttempts, c.Router.RetryInitialBackoff = 0, 0 }, ""},
 		{"max_backoff_below_initial", func(c *config.Config) { c.Router.RetryMaxBackoff = 50 * time.Millisecond }, "router.retry_max_backoff"},
+		{"negative_handler_timeout", func(c *config.Config) { c.Router.HandlerTimeout = -time.Second }, "router.handler_timeout"},
 		{"zero_drain_timeout", func(c *config.Config) { c.Shutdown.DrainTimeout = 0 }, "shutdown.drain_timeout"},
 		{"http_addr_without_port", func(c *config.Config) { c.HTTP.Addr = "localhost" }, "http.addr"},
 		{"http_port_not_numeric", func(c *config.Config) { c.HTTP.Addr = ":http" }, "http.addr"},

@@ -50,14 +50,18 @@ func TestAttempt(t *testing.T) {
 	tests := []struct {
 		name        string
 		typ         string
+		wantType    string // the type label
 		wantHandler string
 		wantErr     error
 	}{
-		{name: "success_is_counted", typ: messages.TypeOrderPlaced, wantHandler: "dispatch-order"},
-		{name: "failure_is_timed_not_counted", typ: "order.flaky", wantHandler: "flaky", wantErr: errBoom},
-		{name: "unknown_type_has_no_handler", typ: "order.teleported", wantHandler: telemetry.NoHandler,
-			wantErr: handlers.ErrUnknownType},
-		{name: "missing_type_has_no_handler", typ: "", wantHandler: telemetry.NoHandler, wantErr: handlers.ErrMissingType},
+		{name: "success_is_counted", typ: messages.TypeOrderPlaced, wantType: messages.TypeOrderPlaced, wantHandler: "dispatch-order"},
+		{name: "failure_is_timed_not_counted", typ: "order.flaky", wantType: "order.flaky", wantHandler: "flaky", wantErr: errBoom},
+		{name: "unknown_type_has_no_handler", typ: "order.teleported", wantType: telemetry.UnknownType,
+			wantHandler: telemetry.NoHandler, wantErr: handlers.ErrUnknownType},
+		{name: "missing_type_has_no_handler", typ: "", wantType: telemetry.UnknownType,
+			wantHandler: telemetry.NoHandler, wantErr: handlers.ErrMissingType},
+		{name: "type_that_is_not_utf8_has_no_handler", typ: "\xb7", wantType: telemetry.UnknownType,
+			wantHandler: telemetry.NoHandler, wantErr: handlers.ErrUnknownType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,10 +69,10 @@ func TestAttempt(t *testing.T) {
 			core, logs := observer.New(zap.DebugLevel)
 			out, err := router.Attempt(m, zap.New(core))(router.Dispatch(reg))(newMsg("in-1", tt.typ, orderPlaced))
 
-			labels := map[string]string{"type": tt.typ, "handler": tt.wantHandler}
+			labels := map[string]string{"type": tt.wantType, "handler": tt.wantHandler}
 			require.Equal(t, 1.0, metricValue(t, m.Registry, "dispatchd_handler_duration_seconds", labels),
 				"every attempt is timed")
-			success := map[string]string{"type": tt.typ, "handler": tt.wantHandler, "outcome": telemetry.OutcomeSuccess}
+			success := map[string]string{"type": tt.wantType, "handler": tt.wantHandler, "outcome": telemetry.OutcomeSuccess}
 			entries := logs.FilterMessage("handled").All()
 			require.Len(t, entries, 1)
 			require.Equal(t, tt.wantHandler, entries[0].ContextMap()["handler"], "the log names the handler")

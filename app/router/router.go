@@ -36,8 +36,9 @@ type Params struct {
 }
 
 // New builds the router: one handler from the input topic to the output
-// topic, wrapped, outermost first, in in-flight counting, correlation,
-// dead-lettering, retries, per-attempt measurement and panic recovery.
+// topic, wrapped, outermost first, in a panic guard, in-flight counting,
+// correlation, dead-lettering, retries, per-attempt measurement, the
+// per-attempt timeout and panic recovery.
 func New(p Params) (*message.Router, error) {
 	cfg := p.Config
 	log := p.Logger.Named("router")
@@ -49,6 +50,7 @@ func New(p Params) (*message.Router, error) {
 	}
 	m := p.Metrics
 	r.AddMiddleware(
+		Guard(log),
 		Inflight(m),
 		Correlation,
 		DeadLetter{
@@ -71,6 +73,7 @@ func New(p Params) (*message.Router, error) {
 			},
 		}.Middleware,
 		Attempt(m, log),
+		Timeout(cfg.Router.HandlerTimeout),
 		Recoverer(log),
 	)
 	r.AddPublisherDecorators(func(pub message.Publisher) (message.Publisher, error) {

@@ -19,6 +19,20 @@ const (
 // handler's name, so the label's values are a fixed set.
 const NoHandler = "none"
 
+// UnknownType is the value of the type label for a message no handler took:
+// its type header is missing, unknown, or not even text. Only the types of
+// registered handlers become label values, so no input byte reaches a label
+// and the series stay a fixed set however many types a producer invents.
+const UnknownType = "unknown"
+
+// typeLabel is the type label of a message of msgType given to handler.
+func typeLabel(msgType, handler string) string {
+	if handler == NoHandler {
+		return UnknownType
+	}
+	return msgType
+}
+
 // Metrics holds every collector; its methods are the only way code records.
 type Metrics struct {
 	// Registry is what /metrics serves.
@@ -99,6 +113,7 @@ func NewMetrics(build BuildInfo) *Metrics {
 // Handled records one attempt of handler on a message of msgType, and how it
 // ended.
 func (m *Metrics) Handled(msgType, handler, outcome string, seconds float64) {
+	msgType = typeLabel(msgType, handler)
 	m.handledBy.get(handledKey{msgType, handler, outcome}).Inc()
 	m.durationBy.get(durationKey{msgType, handler}).Observe(seconds)
 }
@@ -106,12 +121,12 @@ func (m *Metrics) Handled(msgType, handler, outcome string, seconds float64) {
 // ObserveDuration records the duration of a failed attempt; its outcome is
 // counted by whoever decides it (retry or dead letter).
 func (m *Metrics) ObserveDuration(msgType, handler string, seconds float64) {
-	m.durationBy.get(durationKey{msgType, handler}).Observe(seconds)
+	m.durationBy.get(durationKey{typeLabel(msgType, handler), handler}).Observe(seconds)
 }
 
 // Counted records an outcome decided after the attempt was measured.
 func (m *Metrics) Counted(msgType, handler, outcome string) {
-	m.handledBy.get(handledKey{msgType, handler, outcome}).Inc()
+	m.handledBy.get(handledKey{typeLabel(msgType, handler), handler, outcome}).Inc()
 }
 
 // Published records n results acknowledged on topic.

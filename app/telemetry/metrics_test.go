@@ -65,17 +65,20 @@ func TestMetrics_handled_by_type_handler_and_outcome(t *testing.T) {
 	m.Counted("a", "handle-a", telemetry.OutcomeRetry)
 	m.Counted("a", "handle-a", telemetry.OutcomeDeadLetter)
 	m.Counted("x", telemetry.NoHandler, telemetry.OutcomeDeadLetter)
+	m.Counted("\xb7", telemetry.NoHandler, telemetry.OutcomeDeadLetter) // not UTF-8: must not reach a label
+	m.ObserveDuration("\xb7", telemetry.NoHandler, 0.1)
 
 	require.Equal(t, map[string]float64{
-		"handler=handle-a,outcome=success,type=a":     2,
-		"handler=handle-b,outcome=success,type=b":     1,
-		"handler=handle-a,outcome=retry,type=a":       1,
-		"handler=handle-a,outcome=dead_letter,type=a": 1,
-		"handler=none,outcome=dead_letter,type=x":     1,
+		"handler=handle-a,outcome=success,type=a":       2,
+		"handler=handle-b,outcome=success,type=b":       1,
+		"handler=handle-a,outcome=retry,type=a":         1,
+		"handler=handle-a,outcome=dead_letter,type=a":   1,
+		"handler=none,outcome=dead_letter,type=unknown": 2,
 	}, series(t, m, "dispatchd_messages_handled_total"))
 	require.Equal(t, map[string]float64{
-		"handler=handle-a,type=a": 3,
-		"handler=handle-b,type=b": 1,
+		"handler=handle-a,type=a":   3,
+		"handler=handle-b,type=b":   1,
+		"handler=none,type=unknown": 1,
 	}, series(t, m, "dispatchd_handler_duration_seconds"), "every attempt is timed, failed ones too")
 }
 
