@@ -40,7 +40,6 @@ func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	close(h.stopCommit)
 	<-h.committing
 	h.commit(sess)
-	h.sub.s.obs.SessionEnded()
 	h.sub.log.Info("group session ended", zap.Int32("generation", sess.GenerationID()))
 	return nil
 }
