@@ -38,17 +38,17 @@ type partitionRun struct {
 
 // outcome is how one started record ended.
 type outcome struct {
-	e      *entry
-	status delivery
+	e   *entry
+	end handOverEnd
 }
 
-// delivery is how deliver ended.
-type delivery int
+// handOverEnd is how a started record's hand-over ended.
+type handOverEnd int
 
 const (
-	acked     delivery = iota // finished: it may be committed
-	notHanded                 // stopping began before the reader took it
-	cut                       // handed over, not finished: the drain budget ran out, or it was nacked while stopping
+	acked     handOverEnd = iota // finished: it may be committed
+	notHanded                    // stopping began before the reader took it
+	cut                          // handed over, not finished: the drain budget ran out, or it was nacked while stopping
 )
 
 func newPartitionRun(h *claimHandler, sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) *partitionRun {
@@ -95,7 +95,7 @@ func (r *partitionRun) loop() {
 // lane's next record.
 func (r *partitionRun) finished(o outcome) {
 	r.running--
-	switch o.status {
+	switch o.end {
 	case notHanded:
 		r.parked = append(r.parked, o.e)
 		return
@@ -147,12 +147,12 @@ func (r *partitionRun) drainHoles() bool {
 // over even though the run is stopping, bounded by the drain budget.
 func (r *partitionRun) start(e *entry, draining bool) {
 	r.running++
-	go func() { r.outcomes <- outcome{e: e, status: r.h.deliver(r.sess, e.km, draining)} }()
+	go func() { r.outcomes <- outcome{e: e, end: r.h.deliver(r.sess, e.km, draining)} }()
 }
 
 // deliver hands km to the subscriber's reader until it is acked; a nacked
 // message is handed out again after NackBackoff, unless stopping began.
-func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage, draining bool) delivery {
+func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage, draining bool) handOverEnd {
 	sub := h.sub
 	for {
 		ctx, cancel := context.WithCancel(sub.drainCtx)
@@ -175,7 +175,7 @@ func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.Cons
 
 // handOver sends m and waits for its ack or nack (cut). Unless draining, m
 // is not handed over once stopping began.
-func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Message, draining bool) delivery {
+func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Message, draining bool) handOverEnd {
 	sub := h.sub
 	closing, ended := sub.closing, sess.Context().Done()
 	if draining {
