@@ -1,6 +1,8 @@
-// Package messages is dispatchd's wire contract: header names, the envelope a
-// handler sees, the typed payloads of the courier-dispatch domain, and their
-// codecs and validation. It imports nothing of ours.
+// Package messages is dispatchd's wire contract: header names, the
+// envelope a handler sees, the record context (key and source) that the
+// consumer, the router and the producer share, the typed payloads of the
+// courier-dispatch domain, and their codecs and validation. It imports
+// nothing of ours.
 package messages
 
 // Header names on Kafka records. Inputs may come from any Kafka client, so only

@@ -8,15 +8,14 @@ import (
 )
 
 // claimHandler is the sarama side of a subscription: one ConsumeClaim per
-// assigned partition. Each claim takes records into its window (window.go)
-// and hands out those that may run: in partition order, one at a time; in
-// key order, one at a time per key, different keys at once. Offsets are
-// committed here, not by sarama's auto-commit: every commit interval during
-// a session, when a claim ends (so a revoked partition's last offsets go
-// with it), and at the session's end, so the commit times are known and
-// nothing marked is left behind.
+// assigned partition, each running a partitionRun. Offsets are committed
+// here, not by sarama's auto-commit: every commit interval during a
+// session, when a claim ends (so a revoked partition's last offsets go with
+// it), and at the session's end, so the commit times are known and nothing
+// marked is left behind.
 type claimHandler struct {
-	sub        *subscription
+	env        env
+	claims     *claimGate
 	stopCommit chan struct{}
 	committing chan struct{}
 	generation int32 // last generation reported; touched by Setup and commitLoop only, never at once
@@ -24,10 +23,10 @@ type claimHandler struct {
 
 // Setup is called when a group session starts.
 func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
-	h.sub.s.state.setJoined(true)
+	h.env.state.setJoined(true)
 	h.generation = sess.GenerationID()
-	h.sub.s.obs.Generation(h.generation)
-	h.sub.log.Info("joined consumer group", zap.String("member_id", sess.MemberID()),
+	h.env.obs.Generation(h.generation)
+	h.env.log.Info("joined consumer group", zap.String("member_id", sess.MemberID()),
 		zap.Int32("generation", h.generation), zap.Any("claims", sess.Claims()))
 	h.stopCommit, h.committing = make(chan struct{}), make(chan struct{})
 	go h.commitLoop(sess, h.stopCommit, h.committing)
@@ -40,27 +39,21 @@ func (h *claimHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	close(h.stopCommit)
 	<-h.committing
 	h.commit(sess)
-	h.sub.s.obs.SessionEnded()
-	h.sub.log.Info("group session ended", zap.Int32("generation", sess.GenerationID()))
+	h.env.log.Info("group session ended", zap.Int32("generation", sess.GenerationID()))
 	return nil
 }
 
 // ConsumeClaim runs a partition (see partitionRun) until the claim is
 // revoked (Messages closes), the session ends or the subscription stops.
 func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	sub := h.sub
-	sub.mu.Lock()
-	if sub.isClosing() {
-		sub.mu.Unlock()
+	if !h.claims.enter() {
 		return nil
 	}
-	sub.claims.Add(1)
-	sub.mu.Unlock()
-	defer sub.claims.Done()
-	sub.s.obs.ClaimStarted(claim.Topic(), claim.Partition())
-	defer sub.s.obs.ClaimEnded(claim.Topic(), claim.Partition())
+	defer h.claims.leave()
+	h.env.obs.ClaimStarted(claim.Topic(), claim.Partition())
+	defer h.env.obs.ClaimEnded(claim.Topic(), claim.Partition())
 	defer h.commit(sess)
-	newPartitionRun(h, sess, claim).loop()
+	newPartitionRun(h.env, sess, claim).loop()
 	return nil
 }
 
@@ -69,7 +62,7 @@ func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 // (sarama calls Setup only once per session).
 func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	t := time.NewTicker(h.sub.s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval)
+	t := time.NewTicker(h.env.commitInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -77,8 +70,8 @@ func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan 
 			h.commit(sess)
 			if g := sess.GenerationID(); g != h.generation {
 				h.generation = g
-				h.sub.s.obs.Generation(g)
-				h.sub.log.Info("rebalanced", zap.Int32("generation", g), zap.Any("claims", sess.Claims()))
+				h.env.obs.Generation(g)
+				h.env.log.Info("rebalanced", zap.Int32("generation", g), zap.Any("claims", sess.Claims()))
 			}
 		case <-stop:
 			return
@@ -90,5 +83,5 @@ func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan 
 // commit on the group's error channel, which the subscription logs.
 func (h *claimHandler) commit(sess sarama.ConsumerGroupSession) {
 	sess.Commit()
-	h.sub.s.obs.Committed()
+	h.env.obs.Committed()
 }

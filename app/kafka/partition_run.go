@@ -23,7 +23,7 @@ import (
 // a graceful stop duplicates nothing. Only the drain budget cuts the drain
 // short.
 type partitionRun struct {
-	h        *claimHandler
+	env      env
 	sess     sarama.ConsumerGroupSession
 	claim    sarama.ConsumerGroupClaim
 	w        *window
@@ -38,30 +38,29 @@ type partitionRun struct {
 
 // outcome is how one started record ended.
 type outcome struct {
-	e      *entry
-	status delivery
+	e   *entry
+	end handOverEnd
 }
 
-// delivery is how deliver ended.
-type delivery int
+// handOverEnd is how a started record's hand-over ended.
+type handOverEnd int
 
 const (
-	acked     delivery = iota // finished: it may be committed
-	notHanded                 // stopping began before the reader took it
-	cut                       // handed over, not finished: the drain budget ran out, or it was nacked while stopping
+	acked     handOverEnd = iota // finished: it may be committed
+	notHanded                    // stopping began before the reader took it
+	cut                          // handed over, not finished: the drain budget ran out, or it was nacked while stopping
 )
 
-func newPartitionRun(h *claimHandler, sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) *partitionRun {
-	w := newWindow(h.sub.s.cfg.window())
-	return &partitionRun{h: h, sess: sess, claim: claim, w: w, outcomes: make(chan outcome, w.limit), maxHanded: -1}
+func newPartitionRun(env env, sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) *partitionRun {
+	w := newWindow(env.limit, env.laneOf)
+	return &partitionRun{env: env, sess: sess, claim: claim, w: w, outcomes: make(chan outcome, w.limit), maxHanded: -1}
 }
 
 func (r *partitionRun) loop() {
-	sub := r.h.sub
-	records, closing, ended := r.claim.Messages(), sub.closing, r.sess.Context().Done()
+	records, closing, ended := r.claim.Messages(), r.env.closing, r.sess.Context().Done()
 	for {
 		// Checked first, alone, so a ready record never wins against stop.
-		if !r.stopping && sub.isClosing() {
+		if !r.stopping && r.env.isClosing() {
 			r.stopping = true
 		}
 		if r.stopping && r.running == 0 && !r.drainHoles() {
@@ -77,7 +76,7 @@ func (r *partitionRun) loop() {
 				r.stopping = true
 				continue
 			}
-			sub.s.obs.Consumed(km.Topic, km.Partition, km.Offset, r.claim.HighWaterMarkOffset())
+			r.env.obs.Consumed(km.Topic, km.Partition, km.Offset, r.claim.HighWaterMarkOffset())
 			if e := r.w.add(km); e != nil {
 				r.start(e, false)
 			}
@@ -95,7 +94,7 @@ func (r *partitionRun) loop() {
 // lane's next record.
 func (r *partitionRun) finished(o outcome) {
 	r.running--
-	switch o.status {
+	switch o.end {
 	case notHanded:
 		r.parked = append(r.parked, o.e)
 		return
@@ -109,7 +108,7 @@ func (r *partitionRun) finished(o outcome) {
 	next, last := r.w.finish(o.e)
 	if last != nil {
 		r.sess.MarkMessage(last, "")
-		r.h.sub.s.obs.Marked(last.Topic, last.Partition, last.Offset)
+		r.env.obs.Marked(last.Topic, last.Partition, last.Offset)
 	}
 	switch {
 	case next == nil || r.abandoned:
@@ -126,7 +125,7 @@ func (r *partitionRun) finished(o outcome) {
 // once nothing runs (so that highest one is known). It reports whether it
 // started any.
 func (r *partitionRun) drainHoles() bool {
-	if r.abandoned || r.h.sub.drainCtx.Err() != nil {
+	if r.abandoned || r.env.drainCtx.Err() != nil {
 		return false
 	}
 	left := r.parked[:0]
@@ -147,27 +146,26 @@ func (r *partitionRun) drainHoles() bool {
 // over even though the run is stopping, bounded by the drain budget.
 func (r *partitionRun) start(e *entry, draining bool) {
 	r.running++
-	go func() { r.outcomes <- outcome{e: e, status: r.h.deliver(r.sess, e.km, draining)} }()
+	go func() { r.outcomes <- outcome{e: e, end: r.deliver(e.km, draining)} }()
 }
 
 // deliver hands km to the subscriber's reader until it is acked; a nacked
-// message is handed out again after NackBackoff, unless stopping began.
-func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.ConsumerMessage, draining bool) delivery {
-	sub := h.sub
+// message is handed over again after the nack backoff, unless stopping began.
+func (r *partitionRun) deliver(km *sarama.ConsumerMessage, draining bool) handOverEnd {
 	for {
-		ctx, cancel := context.WithCancel(sub.drainCtx)
+		ctx, cancel := context.WithCancel(r.env.drainCtx)
 		msg := toMessage(ctx, km)
-		d := h.handOver(sess, msg, draining)
+		end := r.handOver(msg, draining)
 		// A message's context ends once it is acked or nacked.
 		cancel()
-		if d != cut || sub.drainCtx.Err() != nil {
-			return d
+		if end != cut || r.env.drainCtx.Err() != nil {
+			return end
 		}
 		select { // nacked
-		case <-time.After(sub.s.cfg.NackBackoff):
-		case <-sub.closing:
+		case <-time.After(r.env.nackBackoff):
+		case <-r.env.closing:
 			return cut
-		case <-sess.Context().Done():
+		case <-r.sess.Context().Done():
 			return cut
 		}
 	}
@@ -175,19 +173,18 @@ func (h *claimHandler) deliver(sess sarama.ConsumerGroupSession, km *sarama.Cons
 
 // handOver sends m and waits for its ack or nack (cut). Unless draining, m
 // is not handed over once stopping began.
-func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Message, draining bool) delivery {
-	sub := h.sub
-	closing, ended := sub.closing, sess.Context().Done()
+func (r *partitionRun) handOver(m *message.Message, draining bool) handOverEnd {
+	closing, ended := r.env.closing, r.sess.Context().Done()
 	if draining {
 		closing, ended = nil, nil
 	}
 	select {
-	case sub.out <- m:
+	case r.env.out <- m:
 	case <-closing:
 		return notHanded
 	case <-ended:
 		return notHanded
-	case <-sub.drainCtx.Done():
+	case <-r.env.drainCtx.Done():
 		return notHanded
 	}
 	// Once handed over, the message is waited for even while stopping:
@@ -197,7 +194,7 @@ func (h *claimHandler) handOver(sess sarama.ConsumerGroupSession, m *message.Mes
 		return acked
 	case <-m.Nacked():
 		return cut
-	case <-sub.drainCtx.Done():
+	case <-r.env.drainCtx.Done():
 		return cut
 	}
 }

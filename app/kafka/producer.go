@@ -146,7 +146,7 @@ func (p *Producer) send(records []*sarama.ProducerMessage) error {
 	for _, r := range records {
 		r.Metadata = b
 		// sarama's dispatcher is mostly waiting for input: try a plain
-		// hand-over first, which costs much less than the select after it.
+		// send first, which costs much less than the select after it.
 		select {
 		case in <- r:
 			continue

@@ -86,9 +86,6 @@ func (p *Progress) Committed() {
 // Generation implements Observer.
 func (p *Progress) Generation(int32) {}
 
-// SessionEnded implements Observer.
-func (p *Progress) SessionEnded() {}
-
 func (p *Progress) with(topic string, partition int32, f func(*partitionProgress)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

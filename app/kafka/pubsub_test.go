@@ -11,6 +11,7 @@ import (
 
 	"dispatchd/app/kafka"
 	"dispatchd/app/kafkatest"
+	"dispatchd/messages"
 )
 
 // EnvRestartCommand names the command that restarts the test broker, for
@@ -25,7 +26,7 @@ type keyed struct{ *kafka.Producer }
 
 func (k keyed) Publish(topic string, msgs ...*message.Message) error {
 	for _, m := range msgs {
-		m.SetContext(kafka.WithRecord(m.Context(), kafka.Record{Key: string(m.Payload)}))
+		m.SetContext(messages.WithRecord(m.Context(), messages.Record{Key: string(m.Payload)}))
 	}
 	return k.Producer.Publish(topic, msgs...)
 }

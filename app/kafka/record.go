@@ -13,43 +13,6 @@ import (
 // honoured on input so records written by other watermill services keep their ids.
 const watermillUUIDHeader = "_watermill_message_uuid"
 
-// Record is what dispatchd knows about the Kafka record behind a message.
-type Record struct {
-	// Key is the record key.
-	Key string
-	// Source is topic, partition and offset of the record.
-	Source messages.Source
-}
-
-type recordKey struct{}
-
-// recordCtx carries a Record in one allocation, where context.WithValue
-// takes two (the context and the boxed Record); every message gets one.
-type recordCtx struct {
-	context.Context
-	rec Record
-}
-
-func (c *recordCtx) Value(key any) any {
-	if key == (recordKey{}) {
-		return &c.rec
-	}
-	return c.Context.Value(key)
-}
-
-// WithRecord returns ctx carrying r.
-func WithRecord(ctx context.Context, r Record) context.Context {
-	return &recordCtx{Context: ctx, rec: r}
-}
-
-// RecordFromContext returns the record carried by ctx, if any.
-func RecordFromContext(ctx context.Context) (Record, bool) {
-	if r, ok := ctx.Value(recordKey{}).(*Record); ok {
-		return *r, true
-	}
-	return Record{}, false
-}
-
 // toMessage turns a consumed record into a watermill message. Its id is the
 // message_id header, or watermill's own id header; a record from a plain
 // Kafka client has neither, so its id is its source, which is unique and
@@ -80,7 +43,7 @@ func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message
 			msg.Metadata.Set(headerName(h.Key), string(h.Value))
 		}
 	}
-	msg.SetContext(WithRecord(ctx, Record{Key: string(km.Key), Source: src}))
+	msg.SetContext(messages.WithRecord(ctx, messages.Record{Key: string(km.Key), Source: src}))
 	return msg
 }
 
@@ -101,11 +64,11 @@ func headerName(k []byte) string {
 }
 
 // toProducerMessage turns a watermill message into a record for topic. The key
-// comes from the message's context (see WithRecord), so a result and a dead
-// letter keep the key of the input they derive from.
+// comes from the message's context (see messages.WithRecord), so a result and
+// a dead letter keep the key of the input they derive from.
 func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessage {
 	var key string
-	if r, ok := RecordFromContext(msg.Context()); ok {
+	if r, ok := messages.RecordFromContext(msg.Context()); ok {
 		key = r.Key
 	}
 	// The key and every header's name and value share one buffer: one

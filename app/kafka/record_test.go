@@ -44,30 +44,11 @@ func TestToMessage(t *testing.T) {
 			require.Equal(t, tc.wantID, msg.UUID)
 			require.Equal(t, tc.wantMeta, map[string]string(msg.Metadata))
 			require.Equal(t, []byte("v"), []byte(msg.Payload))
-			r, ok := RecordFromContext(msg.Context())
+			r, ok := messages.RecordFromContext(msg.Context())
 			require.True(t, ok)
-			require.Equal(t, Record{Key: "k-1", Source: messages.Source{Topic: "in", Partition: 3, Offset: 1042}}, r)
+			require.Equal(t, messages.Record{Key: "k-1", Source: messages.Source{Topic: "in", Partition: 3, Offset: 1042}}, r)
 		})
 	}
-}
-
-func TestRecordContext(t *testing.T) {
-	type other struct{}
-	parent, cancel := context.WithCancel(context.WithValue(context.Background(), other{}, "kept"))
-	r := Record{Key: "k", Source: messages.Source{Topic: "t", Partition: 1, Offset: 2}}
-
-	ctx := WithRecord(parent, r)
-
-	got, ok := RecordFromContext(ctx)
-	require.True(t, ok)
-	require.Equal(t, r, got)
-	require.Equal(t, "kept", ctx.Value(other{}), "the parent's values stay visible")
-	child, stop := context.WithCancel(ctx)
-	defer stop()
-	cancel()
-	<-child.Done() // the parent's cancellation reaches contexts derived from ctx
-	_, ok = RecordFromContext(context.Background())
-	require.False(t, ok)
 }
 
 func TestToProducerMessage(t *testing.T) {

@@ -35,8 +35,6 @@ type Observer interface {
 	// cooperative-sticky a rebalance does not start a new session, so this,
 	// not a session start, is what counts rebalances.
 	Generation(generation int32)
-	// SessionEnded is called when a group session ends (rebalance or close).
-	SessionEnded()
 	// ClaimStarted is called when this member starts consuming a partition.
 	ClaimStarted(topic string, partition int32)
 	// ClaimEnded is called when it stops (revoked, session ended, closing).
@@ -57,13 +55,6 @@ type Observers []Observer
 func (os Observers) Generation(g int32) {
 	for _, o := range os {
 		o.Generation(g)
-	}
-}
-
-// SessionEnded implements Observer.
-func (os Observers) SessionEnded() {
-	for _, o := range os {
-		o.SessionEnded()
 	}
 }
 

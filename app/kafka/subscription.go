@@ -12,33 +12,42 @@ import (
 
 // subscription is one Subscribe call: one consumer-group member on one topic.
 type subscription struct {
-	s     *Subscriber
+	cfg   SubscriberConfig
+	env   env // what its claim handler and partition runs are given
 	topic string
 	group sarama.ConsumerGroup
 	out   chan *message.Message
-	log   *zap.Logger
 
 	runCtx      context.Context // ends the group session
 	runCancel   context.CancelFunc
-	drainCtx    context.Context // parent of message contexts; ends when the drain budget is spent
-	drainCancel context.CancelFunc
-	closing     chan struct{} // closed by stop: take no new records
-	done        chan struct{} // closed once the member has left the group
-
-	mu       sync.Mutex     // guards closing and claims.Add
-	claims   sync.WaitGroup // running ConsumeClaim calls
-	stopOnce sync.Once
+	drainCancel context.CancelFunc // spends the drain budget: ends env.drainCtx
+	claims      *claimGate         // running ConsumeClaim calls; closing it is what stops the subscription
+	done        chan struct{}      // closed once the member has left the group
+	stopOnce    sync.Once
 }
 
 func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup) *subscription {
-	sub := &subscription{s: s, topic: topic, group: group, out: make(chan *message.Message),
-		log:     s.log.With(zap.String("topic", topic), zap.String("group", s.cfg.Group)),
-		closing: make(chan struct{}), done: make(chan struct{})}
+	sub := &subscription{cfg: s.cfg, topic: topic, group: group, out: make(chan *message.Message),
+		claims: newClaimGate(), done: make(chan struct{})}
 	sub.runCtx, sub.runCancel = context.WithCancel(context.Background())
-	sub.drainCtx, sub.drainCancel = context.WithCancel(context.Background())
+	var drainCtx context.Context
+	drainCtx, sub.drainCancel = context.WithCancel(context.Background())
+	limit, laneOf := s.cfg.window()
+	sub.env = env{
+		obs:            s.obs,
+		state:          s.state,
+		log:            s.log.With(zap.String("topic", topic), zap.String("group", s.cfg.Group)),
+		commitInterval: s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval,
+		nackBackoff:    s.cfg.NackBackoff,
+		limit:          limit,
+		laneOf:         laneOf,
+		out:            sub.out,
+		closing:        sub.claims.closing,
+		drainCtx:       drainCtx,
+	}
 	go func() {
 		for err := range group.Errors() {
-			sub.log.Warn("consumer group error", zap.Error(err))
+			sub.env.log.Warn("consumer group error", zap.Error(err))
 		}
 	}()
 	return sub
@@ -48,25 +57,26 @@ func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup) *s
 func (sub *subscription) consume() {
 	defer close(sub.done)
 	defer close(sub.out)
-	h := &claimHandler{sub: sub}
+	h := &claimHandler{env: sub.env, claims: sub.claims}
+	log := sub.env.log
 	for {
 		err := sub.group.Consume(sub.runCtx, []string{sub.topic}, h)
-		if sub.isClosing() {
+		if sub.env.isClosing() {
 			break
 		}
 		if err != nil {
-			sub.s.state.setJoined(false)
-			sub.log.Warn("group session failed; rejoining", zap.Error(err), zap.Duration("backoff", sub.s.cfg.ReconnectBackoff))
+			sub.env.state.setJoined(false)
+			log.Warn("group session failed; rejoining", zap.Error(err), zap.Duration("backoff", sub.cfg.ReconnectBackoff))
 			select {
-			case <-time.After(sub.s.cfg.ReconnectBackoff):
-			case <-sub.closing:
+			case <-time.After(sub.cfg.ReconnectBackoff):
+			case <-sub.env.closing:
 			}
 		}
 	}
-	sub.s.state.setJoined(false)
-	sub.log.Info("leaving consumer group")
+	sub.env.state.setJoined(false)
+	log.Info("leaving consumer group")
 	if err := sub.group.Close(); err != nil {
-		sub.log.Warn("leave consumer group", zap.Error(err))
+		log.Warn("leave consumer group", zap.Error(err))
 	}
 	sub.removeStaticMember()
 }
@@ -76,14 +86,14 @@ func (sub *subscription) consume() {
 // coordinator rebalances at once instead of after the session timeout. It
 // runs after the member committed and stopped consuming.
 func (sub *subscription) removeStaticMember() {
-	cfg := sub.s.cfg
+	cfg, log := sub.cfg, sub.env.log
 	id := cfg.Sarama.Consumer.Group.InstanceId
 	if id == "" || !cfg.LeaveStatic {
 		return
 	}
 	admin, err := sarama.NewClusterAdmin(cfg.Brokers, cfg.Sarama)
 	if err != nil {
-		sub.log.Warn("remove static member: connect admin", zap.Error(err))
+		log.Warn("remove static member: connect admin", zap.Error(err))
 		return
 	}
 	defer func() { _ = admin.Close() }()
@@ -92,10 +102,10 @@ func (sub *subscription) removeStaticMember() {
 		err = leaveError(resp)
 	}
 	if err != nil {
-		sub.log.Warn("remove static member", zap.String("instance_id", id), zap.Error(err))
+		log.Warn("remove static member", zap.String("instance_id", id), zap.Error(err))
 		return
 	}
-	sub.log.Info("removed static member from the group", zap.String("instance_id", id))
+	log.Info("removed static member from the group", zap.String("instance_id", id))
 }
 
 // leaveError is the first error a LeaveGroup response carries, if any.
@@ -111,22 +121,11 @@ func leaveError(r *sarama.LeaveGroupResponse) error {
 	return nil
 }
 
-func (sub *subscription) isClosing() bool {
-	select {
-	case <-sub.closing:
-		return true
-	default:
-		return false
-	}
-}
-
 // stop drains the subscription and leaves the group; it returns once the
 // output channel is closed.
 func (sub *subscription) stop() {
 	sub.stopOnce.Do(func() {
-		sub.mu.Lock()
-		close(sub.closing)
-		sub.mu.Unlock()
+		sub.claims.close()
 		sub.drain()
 		sub.runCancel()
 		<-sub.done
@@ -138,21 +137,21 @@ func (sub *subscription) stop() {
 // drain waits for the claims to finish their in-flight messages, at most
 // DrainTimeout, then cancels the contexts of whatever still runs.
 func (sub *subscription) drain() {
-	budget := sub.s.cfg.DrainTimeout
-	sub.log.Info("draining in-flight messages", zap.Duration("budget", budget))
+	budget, log := sub.cfg.DrainTimeout, sub.env.log
+	log.Info("draining in-flight messages", zap.Duration("budget", budget))
 	start := time.Now()
 	drained := make(chan struct{})
 	go func() {
-		sub.claims.Wait()
+		sub.claims.wait()
 		close(drained)
 	}()
 	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
 	case <-drained:
-		sub.log.Info("in-flight messages drained", zap.Duration("took", time.Since(start)))
+		log.Info("in-flight messages drained", zap.Duration("took", time.Since(start)))
 	case <-timer.C:
-		sub.log.Warn("drain budget spent; unfinished messages stay uncommitted for the next owner")
+		log.Warn("drain budget spent; unfinished messages stay uncommitted for the next owner")
 		sub.drainCancel()
 		<-drained
 	}

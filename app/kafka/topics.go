@@ -47,8 +47,11 @@ func EnsureTopics(brokers []string, sc *sarama.Config, specs []TopicSpec) ([]Top
 			st.Created = true
 		case errors.Is(err, sarama.ErrTopicAlreadyExists):
 			meta, derr := admin.DescribeTopics([]string{sp.Name})
-			if derr != nil || len(meta) != 1 {
+			if derr != nil {
 				return out, fmt.Errorf("describe topic %q: %w", sp.Name, derr)
+			}
+			if len(meta) != 1 {
+				return out, fmt.Errorf("describe topic %q: got metadata for %d topics, want 1", sp.Name, len(meta))
 			}
 			st.Partitions = int32(len(meta[0].Partitions))
 		default:

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
-	"dispatchd/app/kafka"
 	"dispatchd/handlers"
 	"dispatchd/messages"
 )
@@ -45,7 +44,7 @@ func (d DeadLetter) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		if errors.As(err, &ae) {
 			attempts, err = ae.Attempts, ae.Err
 		}
-		rec, _ := kafka.RecordFromContext(msg.Context())
+		rec, _ := messages.RecordFromContext(msg.Context())
 		dl := message.NewMessage(msg.UUID, msg.Payload)
 		for k, v := range msg.Metadata {
 			dl.Metadata.Set(k, v)
@@ -54,7 +53,7 @@ func (d DeadLetter) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		dl.Metadata.Set(messages.HeaderErrorClass, class)
 		dl.Metadata.Set(messages.HeaderAttempts, strconv.Itoa(attempts))
 		dl.Metadata.Set(messages.HeaderSource, rec.Source.String())
-		dl.SetContext(kafka.WithRecord(context.Background(), rec))
+		dl.SetContext(messages.WithRecord(context.Background(), rec))
 		if perr := d.Publisher.Publish(d.Topic, dl); perr != nil {
 			// Not acked: the message is delivered again rather than lost.
 			return nil, fmt.Errorf("publish dead letter to %s: %w (handler error: %v)", d.Topic, perr, err)

@@ -10,7 +10,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 
-	"dispatchd/app/kafka"
 	"dispatchd/app/router"
 	"dispatchd/handlers"
 	"dispatchd/messages"
@@ -102,7 +101,7 @@ func TestDeadLetterParksFailures(t *testing.T) {
 				messages.HeaderAttempts:      strconv.Itoa(tt.wantAttempts),
 				messages.HeaderSource:        "dispatch.requests/3/42",
 			}, dl.Metadata)
-			rec, ok := kafka.RecordFromContext(dl.Context())
+			rec, ok := messages.RecordFromContext(dl.Context())
 			require.True(t, ok, "the dead letter carries the record, for its key")
 			require.Equal(t, testRecord, rec)
 			require.NoError(t, dl.Context().Err(), "the dead letter must not inherit the input's context")
@@ -143,7 +142,7 @@ func TestDeadLetterDoesNotPark(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			msg := newMsg("in-1", messages.TypeOrderPlaced, orderPlaced)
-			msg.SetContext(kafka.WithRecord(ctx, testRecord))
+			msg.SetContext(messages.WithRecord(ctx, testRecord))
 			if tt.cancelled {
 				cancel()
 			}

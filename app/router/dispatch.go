@@ -10,7 +10,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 
-	"dispatchd/app/kafka"
 	"dispatchd/handlers"
 	"dispatchd/messages"
 )
@@ -26,7 +25,8 @@ var resultIDSpace = uuid.MustParse("6f1c1e0a-8d57-4d38-9a0e-5b1f2a3c4d5e")
 // like the input and carrying causation and source headers.
 func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		in := envelope(msg)
+		rec, _ := messages.RecordFromContext(msg.Context())
+		in := envelope(msg, rec)
 		h, err := reg.Lookup(in.Type)
 		if err != nil {
 			return nil, err
@@ -40,7 +40,7 @@ func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 		out.Metadata.Set(messages.HeaderType, res.Type)
 		out.Metadata.Set(messages.HeaderCausationID, msg.UUID)
 		out.Metadata.Set(messages.HeaderSource, in.Source.String())
-		out.SetContext(kafka.WithRecord(context.Background(), kafka.Record{Key: in.Key, Source: in.Source}))
+		out.SetContext(messages.WithRecord(context.Background(), rec))
 		return []*message.Message{out}, nil
 	}
 }
@@ -58,9 +58,8 @@ func resultID(inputID string) string {
 	return id.String()
 }
 
-// envelope is the handler's view of a consumed message.
-func envelope(msg *message.Message) messages.Envelope {
-	rec, _ := kafka.RecordFromContext(msg.Context())
+// envelope is the handler's view of a consumed message and its record.
+func envelope(msg *message.Message, rec messages.Record) messages.Envelope {
 	return messages.Envelope{
 		Key:     rec.Key,
 		Type:    msg.Metadata.Get(messages.HeaderType),

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"dispatchd/app/kafka"
 	"dispatchd/app/router"
 	"dispatchd/handlers"
 	"dispatchd/messages"
@@ -26,7 +25,7 @@ func TestDispatchOrderPlaced(t *testing.T) {
 	require.Equal(t, messages.TypeOrderDispatched, o.Metadata.Get(messages.HeaderType))
 	require.Equal(t, "in-1", o.Metadata.Get(messages.HeaderCausationID))
 	require.Equal(t, "dispatch.requests/3/42", o.Metadata.Get(messages.HeaderSource))
-	rec, ok := kafka.RecordFromContext(o.Context())
+	rec, ok := messages.RecordFromContext(o.Context())
 	require.True(t, ok)
 	require.Equal(t, "o-1", rec.Key, "the result is keyed like its input")
 	require.Equal(t, testRecord.Source, rec.Source)

@@ -6,7 +6,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.uber.org/zap"
 
-	"dispatchd/app/kafka"
 	"dispatchd/app/telemetry"
 	"dispatchd/messages"
 )
@@ -14,7 +13,7 @@ import (
 // msgFields are the fields every message-scoped log line carries. The
 // payload is never among them.
 func msgFields(msg *message.Message) []zap.Field {
-	rec, _ := kafka.RecordFromContext(msg.Context())
+	rec, _ := messages.RecordFromContext(msg.Context())
 	return []zap.Field{
 		zap.String("topic", rec.Source.Topic),
 		zap.Int32("partition", rec.Source.Partition),

@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
-	"dispatchd/app/kafka"
 	"dispatchd/messages"
 )
 
@@ -17,7 +16,7 @@ import (
 const orderPlaced = `{"order_id":"o-1","pickup":{"lat":52.52,"lng":13.40},"dropoff":{"lat":52.50,"lng":13.45}}`
 
 // testRecord is the Kafka record the test messages pretend to come from.
-var testRecord = kafka.Record{Key: "o-1", Source: messages.Source{Topic: "dispatch.requests", Partition: 3, Offset: 42}}
+var testRecord = messages.Record{Key: "o-1", Source: messages.Source{Topic: "dispatch.requests", Partition: 3, Offset: 42}}
 
 // newMsg returns a consumed message of type typ carrying testRecord.
 func newMsg(id, typ, payload string) *message.Message {
@@ -25,7 +24,7 @@ func newMsg(id, typ, payload string) *message.Message {
 	if typ != "" {
 		msg.Metadata.Set(messages.HeaderType, typ)
 	}
-	msg.SetContext(kafka.WithRecord(context.Background(), testRecord))
+	msg.SetContext(messages.WithRecord(context.Background(), testRecord))
 	return msg
 }
 

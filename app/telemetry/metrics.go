@@ -141,9 +141,6 @@ func (m *Metrics) InflightAdd(d float64) { m.inflight.Add(d) }
 // Generation implements kafka.Observer.
 func (m *Metrics) Generation(int32) { m.rebalances.Inc() }
 
-// SessionEnded implements kafka.Observer.
-func (m *Metrics) SessionEnded() {}
-
 // ClaimStarted implements kafka.Observer.
 func (m *Metrics) ClaimStarted(string, int32) { m.assigned.Inc() }
 
