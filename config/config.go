@@ -71,10 +71,11 @@ type Consumer struct {
 type Producer struct {
 	Acks            string        `koanf:"acks" yaml:"acks" doc:"Acknowledgements a produce request waits for: all, leader or none."`
 	Idempotent      bool          `koanf:"idempotent" yaml:"idempotent" doc:"Idempotent producer: retries never write duplicates. Needs acks=all and max_in_flight=1."`
-	Retries         int           `koanf:"retries" yaml:"retries" doc:"How many times a failed produce request is retried."`
+	Retries         int           `koanf:"retries" yaml:"retries" doc:"How many times a failed produce request is retried, at most; the retries also end when producer.delivery_timeout runs out, which with the default (Java's) is what ends them."`
 	RetryBackoff    time.Duration `koanf:"retry_backoff" yaml:"retry_backoff" doc:"Wait between produce retries."`
 	DeliveryTimeout time.Duration `koanf:"delivery_timeout" yaml:"delivery_timeout" doc:"How long a publish waits for the brokers' acknowledgement, retries included; past it (checked on a tick of 1/64 of it, so up to about 5% late) the publish counts as failed and the message is redelivered (at least once)."`
 	MaxInFlight     int           `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Unacknowledged requests per broker connection; 1 keeps per-key order."`
+	MaxMessageBytes int           `koanf:"max_message_bytes" yaml:"max_message_bytes" doc:"Largest record the producer writes; match the topics' max.message.bytes. A dead letter that would be larger is written without the original value (its size and SHA-256 instead)."`
 	Compression     string        `koanf:"compression" yaml:"compression" doc:"none, gzip, snappy, lz4 or zstd."`
 	FlushFrequency  time.Duration `koanf:"flush_frequency" yaml:"flush_frequency" doc:"Longest a batch waits before it is sent; 0 sends at once."`
 	FlushBytes      int           `koanf:"flush_bytes" yaml:"flush_bytes" doc:"Send a batch once it holds this many bytes; 0 means no threshold."`

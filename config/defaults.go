@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Default returns the configuration dispatchd runs with when nothing is set:
 // a local single-broker cluster, ordered and idempotent publishing, and
@@ -33,9 +36,11 @@ func Default() Config {
 		Producer: Producer{
 			Acks:       "all",
 			Idempotent: true,
-			Retries:    5,
-			// RetryBackoff and DeliveryTimeout mirror Java's retry.backoff.ms
-			// and delivery.timeout.ms defaults.
+			// Retries, RetryBackoff and DeliveryTimeout mirror Java's
+			// retries, retry.backoff.ms and delivery.timeout.ms defaults:
+			// the time bound, not the count, ends the retries.
+			Retries:         math.MaxInt32,
+			MaxMessageBytes: 1_000_000, // sarama's and Kafka's default
 			RetryBackoff:    100 * time.Millisecond,
 			DeliveryTimeout: 2 * time.Minute,
 			// One in-flight request keeps per-key order and is the only

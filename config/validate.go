@@ -110,6 +110,7 @@ func (pr Producer) validate(p *problems) {
 	}
 	p.positive("producer.delivery_timeout", pr.DeliveryTimeout)
 	p.atLeast("producer.max_in_flight", int64(pr.MaxInFlight), 1)
+	p.atLeast("producer.max_message_bytes", int64(pr.MaxMessageBytes), 1024)
 	p.oneOf("producer.compression", pr.Compression, "none", "gzip", "snappy", "lz4", "zstd")
 	if pr.FlushFrequency < 0 {
 		p.addf("producer.flush_frequency (%s) must not be negative", formatDuration(pr.FlushFrequency))

@@ -12,6 +12,20 @@ type Record struct {
 	Key string
 	// Source is topic, partition and offset of the record.
 	Source Source
+	// Headers are the record's headers as they were on the wire, in order,
+	// duplicates kept. The consumer sets them (never nil, even when empty);
+	// a message published with non-nil Headers is written with exactly
+	// these headers first, then its own metadata: that is how a dead letter
+	// copies its input. A result carries none.
+	Headers []Header
+}
+
+// Header is one record header, bytes as they were on the wire.
+type Header struct {
+	// Key is the header name.
+	Key []byte
+	// Value is the header value.
+	Value []byte
 }
 
 type recordKey struct{}

@@ -43,7 +43,13 @@ func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message
 			msg.Metadata.Set(headerName(h.Key), string(h.Value))
 		}
 	}
-	msg.SetContext(messages.WithRecord(ctx, messages.Record{Key: string(km.Key), Source: src}))
+	raw := make([]messages.Header, 0, len(km.Headers))
+	for _, h := range km.Headers {
+		if h != nil {
+			raw = append(raw, messages.Header{Key: h.Key, Value: h.Value})
+		}
+	}
+	msg.SetContext(messages.WithRecord(ctx, messages.Record{Key: string(km.Key), Source: src, Headers: raw}))
 	return msg
 }
 
@@ -66,10 +72,15 @@ func headerName(k []byte) string {
 // toProducerMessage turns a watermill message into a record for topic. The key
 // comes from the message's context (see messages.WithRecord), so a result and
 // a dead letter keep the key of the input they derive from.
+//
+// A message whose Record carries Headers (a dead letter) is a copy: those
+// headers go first, verbatim, then the metadata, and its id is not added,
+// since the copy has its input's message_id if that had one.
 func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessage {
 	var key string
+	var raw []messages.Header
 	if r, ok := messages.RecordFromContext(msg.Context()); ok {
-		key = r.Key
+		key, raw = r.Key, r.Headers
 	}
 	// The key and every header's name and value share one buffer: one
 	// allocation rather than two per header. The key is bytes, not a
@@ -84,8 +95,11 @@ func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessa
 		buf = append(buf, key...)
 		pm.Key = sarama.ByteEncoder(buf[:len(key):len(key)])
 	}
-	pm.Headers = make([]sarama.RecordHeader, 0, len(msg.Metadata)+1)
-	if msg.UUID != "" {
+	pm.Headers = make([]sarama.RecordHeader, 0, len(raw)+len(msg.Metadata)+1)
+	for _, h := range raw {
+		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: h.Key, Value: h.Value})
+	}
+	if msg.UUID != "" && raw == nil {
 		pm.Headers, buf = appendHeader(pm.Headers, buf, messages.HeaderMessageID, msg.UUID)
 	}
 	for k, v := range msg.Metadata {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 
 	"dispatchd/messages"
@@ -46,7 +47,14 @@ func TestToMessage(t *testing.T) {
 			require.Equal(t, []byte("v"), []byte(msg.Payload))
 			r, ok := messages.RecordFromContext(msg.Context())
 			require.True(t, ok)
-			require.Equal(t, messages.Record{Key: "k-1", Source: messages.Source{Topic: "in", Partition: 3, Offset: 1042}}, r)
+			raw := []messages.Header{}
+			for _, h := range tc.headers {
+				if h != nil {
+					raw = append(raw, messages.Header{Key: h.Key, Value: h.Value})
+				}
+			}
+			require.Equal(t, messages.Record{Key: "k-1", Source: messages.Source{Topic: "in", Partition: 3, Offset: 1042},
+				Headers: raw}, r, "the record keeps every header as it was, in order")
 		})
 	}
 }
@@ -57,19 +65,25 @@ func TestToProducerMessage(t *testing.T) {
 		id          string
 		key         string
 		meta        map[string]string
+		raw         []messages.Header // a copy's headers
 		wantKey     sarama.Encoder
-		wantHeaders map[string]string
+		wantHeaders []string // name=value, in order
 	}{
-		{"keyed_with_id_and_metadata", "m-1", "k-1", map[string]string{messages.HeaderType: "t", "x": ""},
-			sarama.ByteEncoder("k-1"), map[string]string{messages.HeaderMessageID: "m-1", messages.HeaderType: "t", "x": ""}},
-		{"metadata_message_id_gives_way_to_the_uuid", "m-1", "", map[string]string{messages.HeaderMessageID: "other"},
-			nil, map[string]string{messages.HeaderMessageID: "m-1"}},
-		{"no_id_no_key", "", "", map[string]string{"a": "1"}, nil, map[string]string{"a": "1"}},
+		{"keyed_with_id_and_metadata", "m-1", "k-1", map[string]string{messages.HeaderType: "t"}, nil,
+			sarama.ByteEncoder("k-1"), []string{messages.HeaderMessageID + "=m-1", messages.HeaderType + "=t"}},
+		{"metadata_message_id_gives_way_to_the_uuid", "m-1", "", map[string]string{messages.HeaderMessageID: "other"}, nil,
+			nil, []string{messages.HeaderMessageID + "=m-1"}},
+		{"no_id_no_key", "", "", map[string]string{"a": "1"}, nil, nil, []string{"a=1"}},
+		{"a_copy_keeps_its_headers_in_order_with_duplicates_then_adds_metadata", "m-1", "k-1",
+			map[string]string{messages.HeaderError: "boom"},
+			[]messages.Header{{Key: []byte("x"), Value: []byte("2")}, {Key: []byte("x"), Value: []byte("1")},
+				{Key: []byte(messages.HeaderMessageID), Value: []byte("orig")}},
+			sarama.ByteEncoder("k-1"), []string{"x=2", "x=1", messages.HeaderMessageID + "=orig", messages.HeaderError + "=boom"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := toMessage(context.Background(), &sarama.ConsumerMessage{Key: []byte(tc.key), Value: []byte("v")})
-			msg.UUID = tc.id
+			msg := message.NewMessage(tc.id, []byte("v"))
+			msg.SetContext(messages.WithRecord(context.Background(), messages.Record{Key: tc.key, Headers: tc.raw}))
 			for k, v := range tc.meta {
 				msg.Metadata.Set(k, v)
 			}
@@ -79,13 +93,12 @@ func TestToProducerMessage(t *testing.T) {
 			require.Equal(t, "out", pm.Topic)
 			require.Equal(t, sarama.ByteEncoder("v"), pm.Value)
 			require.Equal(t, tc.wantKey, pm.Key)
-			got := map[string]string{}
+			var got []string
 			for _, h := range pm.Headers {
 				require.Equal(t, len(h.Key), cap(h.Key), "a header's name is not followed by writable room")
 				require.Equal(t, len(h.Value), cap(h.Value), "a header's value is not followed by writable room")
-				got[string(h.Key)] = string(h.Value)
+				got = append(got, string(h.Key)+"="+string(h.Value))
 			}
-			require.Len(t, pm.Headers, len(tc.wantHeaders))
 			require.Equal(t, tc.wantHeaders, got)
 		})
 	}

@@ -94,8 +94,9 @@ func producerConfig(sc *sarama.Config, p config.Producer) error {
 		sc.Producer.RequiredAcks = sarama.WaitForAll
 	}
 	sc.Producer.Idempotent = p.Idempotent
-	sc.Producer.Retry.Max = p.Retries
+	sc.Producer.Retry.Max = retriesWithin(p)
 	sc.Producer.Retry.Backoff = p.RetryBackoff
+	sc.Producer.MaxMessageBytes = p.MaxMessageBytes
 	sc.Net.MaxOpenRequests = p.MaxInFlight
 	var codec sarama.CompressionCodec
 	if err := codec.UnmarshalText([]byte(p.Compression)); err != nil {
@@ -109,4 +110,17 @@ func producerConfig(sc *sarama.Config, p config.Producer) error {
 	// one partition, in order, as the seed's advice on keys asks.
 	sc.Producer.Partitioner = sarama.NewHashPartitioner
 	return nil
+}
+
+// retriesWithin is producer.retries, cut to what fits in
+// producer.delivery_timeout at producer.retry_backoff apart: sarama counts
+// retries where Java's producer counts time, and a leader failover must be
+// retried for as long as the publish may wait, no longer, so sarama does
+// not go on writing a record whose publish already failed.
+func retriesWithin(p config.Producer) int {
+	if p.RetryBackoff <= 0 {
+		return p.Retries
+	}
+	fit := int64(p.DeliveryTimeout/p.RetryBackoff) + 1
+	return int(min(int64(p.Retries), fit))
 }

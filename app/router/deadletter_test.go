@@ -2,10 +2,14 @@ package router_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
@@ -72,6 +76,10 @@ func TestDeadLetterParksFailures(t *testing.T) {
 			msg := newMsg("in-1", messages.TypeOrderPlaced, orderPlaced)
 			msg.Metadata.Set(messages.HeaderCorrelationID, "flow-1")
 			msg.Metadata.Set("custom", "kept")
+			in := testRecord
+			in.Headers = rawHeaders(messages.HeaderType, messages.TypeOrderPlaced, "custom", "first",
+				messages.HeaderCorrelationID, "flow-1", "custom", "kept")
+			msg.SetContext(messages.WithRecord(context.Background(), in))
 
 			out, err := router.DeadLetter{
 				Publisher: pub,
@@ -93,17 +101,14 @@ func TestDeadLetterParksFailures(t *testing.T) {
 			require.Equal(t, msg.UUID, dl.UUID)
 			require.Equal(t, orderPlaced, string(dl.Payload))
 			require.Equal(t, message.Metadata{
-				messages.HeaderType:          messages.TypeOrderPlaced,
-				messages.HeaderCorrelationID: "flow-1",
-				"custom":                     "kept",
-				messages.HeaderError:         tt.wantError,
-				messages.HeaderErrorClass:    tt.wantClass,
-				messages.HeaderAttempts:      strconv.Itoa(tt.wantAttempts),
-				messages.HeaderSource:        "dispatch.requests/3/42",
+				messages.HeaderError:      tt.wantError,
+				messages.HeaderErrorClass: tt.wantClass,
+				messages.HeaderAttempts:   strconv.Itoa(tt.wantAttempts),
+				messages.HeaderSource:     "dispatch.requests/3/42",
 			}, dl.Metadata)
 			rec, ok := messages.RecordFromContext(dl.Context())
-			require.True(t, ok, "the dead letter carries the record, for its key")
-			require.Equal(t, testRecord, rec)
+			require.True(t, ok, "the dead letter carries the record: its key, and its headers in order, duplicates kept")
+			require.Equal(t, in, rec)
 			require.NoError(t, dl.Context().Err(), "the dead letter must not inherit the input's context")
 
 			require.Equal(t, []string{tt.wantClass}, notified)
@@ -183,4 +188,102 @@ func TestDeadLetterPublishFailureNamesBothErrors(t *testing.T) {
 	require.ErrorContains(t, err, dlqTopic)
 	require.ErrorContains(t, err, "broker gone")
 	require.ErrorContains(t, err, "db down")
+}
+
+// rawHeaders is name, value, ... as record headers.
+func rawHeaders(kv ...string) []messages.Header {
+	var hs []messages.Header
+	for i := 0; i < len(kv); i += 2 {
+		hs = append(hs, messages.Header{Key: []byte(kv[i]), Value: []byte(kv[i+1])})
+	}
+	return hs
+}
+
+func TestDeadLetterAlwaysFits(t *testing.T) {
+	const limit = 64 << 10
+	big := strings.Repeat("v", 2*limit)
+	manyHeaders := make([]string, 0, 4000)
+	for i := range 2000 {
+		manyHeaders = append(manyHeaders, "h"+strconv.Itoa(i), strings.Repeat("x", 40))
+	}
+	cases := []struct {
+		name        string
+		value       string
+		headers     []messages.Header
+		cause       error
+		wantValue   bool
+		wantHeaders bool
+	}{
+		{name: "small_record_is_copied_whole", value: orderPlaced, headers: rawHeaders("a", "1"),
+			cause: errors.New("boom"), wantValue: true, wantHeaders: true},
+		{name: "value_over_the_limit_becomes_a_reference", value: big, headers: rawHeaders("a", "1"),
+			cause: errors.New("boom"), wantHeaders: true},
+		{name: "headers_over_the_limit_are_counted_not_copied", value: orderPlaced, headers: rawHeaders(manyHeaders...),
+			cause: errors.New("boom")},
+		{name: "an_error_quoting_its_input_is_clipped", value: orderPlaced, headers: rawHeaders("a", "1"), cause: errors.New("unknown field " + big),
+			wantValue: true, wantHeaders: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pub := &recordingPublisher{}
+			msg := newMsg("in-1", messages.TypeOrderPlaced, tc.value)
+			in := testRecord
+			in.Headers = tc.headers
+			msg.SetContext(messages.WithRecord(context.Background(), in))
+
+			_, err := router.DeadLetter{Publisher: pub, Topic: dlqTopic, MaxBytes: limit}.
+				Middleware(failWith(handlers.Permanent(tc.cause)))(msg)
+
+			require.NoError(t, err)
+			dl := pub.published()[0].msgs[0]
+			rec, _ := messages.RecordFromContext(dl.Context())
+			size := len(rec.Key) + len(dl.Payload)
+			for _, h := range rec.Headers {
+				size += len(h.Key) + len(h.Value)
+			}
+			for k, v := range dl.Metadata {
+				size += len(k) + len(v)
+			}
+			require.Less(t, size, limit, "the dead letter fits the producer's limit")
+			require.LessOrEqual(t, len(dl.Metadata.Get(messages.HeaderError)), router.MaxReasonBytes)
+			require.Equal(t, "dispatch.requests/3/42", dl.Metadata.Get(messages.HeaderSource))
+			require.Equal(t, testRecord.Key, rec.Key, "the key stays, so the dead letter is placed like its input")
+			if tc.wantValue {
+				require.Equal(t, tc.value, string(dl.Payload))
+				require.Empty(t, dl.Metadata.Get(router.HeaderValueBytes))
+			} else {
+				sum := sha256.Sum256([]byte(tc.value))
+				require.Empty(t, dl.Payload)
+				require.Equal(t, strconv.Itoa(len(tc.value)), dl.Metadata.Get(router.HeaderValueBytes))
+				require.Equal(t, hex.EncodeToString(sum[:]), dl.Metadata.Get(router.HeaderValueSHA256))
+			}
+			if tc.wantHeaders {
+				require.Equal(t, tc.headers, rec.Headers)
+			} else {
+				require.Empty(t, rec.Headers)
+				require.Equal(t, strconv.Itoa(len(tc.headers)), dl.Metadata.Get(router.HeaderHeadersDropped))
+			}
+		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	cases := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{name: "short_text_is_kept", in: "boom", n: 10, want: "boom"},
+		{name: "long_text_is_cut_and_marked", in: "abcdefghij", n: 7, want: "abcd…"},
+		{name: "a_cut_never_splits_a_rune", in: "ééééé", n: 7, want: "éé…"},
+		{name: "invalid_utf8_is_replaced", in: "a\xb7b", n: 10, want: "a\uFFFDb"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := router.Clip(tc.in, tc.n)
+			require.Equal(t, tc.want, got)
+			require.LessOrEqual(t, len(got), tc.n)
+			require.True(t, utf8.ValidString(got))
+		})
+	}
 }

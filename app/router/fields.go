@@ -10,6 +10,10 @@ import (
 	"dispatchd/messages"
 )
 
+// maxLoggedBytes bounds the input text a log line repeats: a key or type
+// header can be as large as the record.
+const maxLoggedBytes = 256
+
 // msgFields are the fields every message-scoped log line carries. The
 // payload is never among them.
 func msgFields(msg *message.Message) []zap.Field {
@@ -18,8 +22,8 @@ func msgFields(msg *message.Message) []zap.Field {
 		zap.String("topic", rec.Source.Topic),
 		zap.Int32("partition", rec.Source.Partition),
 		zap.Int64("offset", rec.Source.Offset),
-		zap.String("key", rec.Key),
-		zap.String("type", msg.Metadata.Get(messages.HeaderType)),
+		zap.String("key", Clip(rec.Key, maxLoggedBytes)),
+		zap.String("type", Clip(msg.Metadata.Get(messages.HeaderType), maxLoggedBytes)),
 		zap.String("correlation_id", msg.Metadata.Get(messages.HeaderCorrelationID)),
 		zap.String("message_id", msg.UUID),
 		zap.String("handler", handlerName(msg)),

@@ -56,11 +56,12 @@ func New(p Params) (*message.Router, error) {
 		DeadLetter{
 			Publisher: p.Publisher,
 			Topic:     cfg.Topics.DeadLetter,
+			MaxBytes:  cfg.Producer.MaxMessageBytes,
 			OnDeadLetter: func(msg *message.Message, class string, attempts int, cause error) {
 				m.Counted(msg.Metadata.Get(messages.HeaderType), handlerName(msg), telemetry.OutcomeDeadLetter)
 				m.DeadLettered(class)
 				log.Warn("dead-lettered", append(msgFields(msg), zap.String("class", class),
-					zap.Int("attempts", attempts), zap.Error(cause))...)
+					zap.Int("attempts", attempts), zap.String("error", Clip(cause.Error(), MaxReasonBytes)))...)
 			},
 		}.Middleware,
 		Retry{

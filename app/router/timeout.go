@@ -30,8 +30,9 @@ func Timeout(d time.Duration) message.HandlerMiddleware {
 			defer cancel()
 			msg.SetContext(ctx)
 			out, err := h(msg)
+			name, named := msg.Context().Value(handlerKey{}).(string)
 			msg.SetContext(parent)
-			if name, ok := ctx.Value(handlerKey{}).(string); ok {
+			if named {
 				setHandler(msg, name) // Dispatch named it on the attempt's context
 			}
 			if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
