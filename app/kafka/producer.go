@@ -155,16 +155,16 @@ func (p *Producer) send(records []*sarama.ProducerMessage) error {
 		select {
 		case in <- r:
 		case <-expired:
-			return fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
+			return &SendError{Count: len(records), Err: fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)}
 		}
 	}
 	select {
 	case <-b.done:
 	case <-expired:
-		return fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)
+		return &SendError{Count: len(records), Err: fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)}
 	}
 	if b.err != nil {
-		return fmt.Errorf("send %d record(s): failed on %s: %w", len(records), b.err.Msg.Topic, b.err.Err)
+		return &SendError{Count: len(records), Topic: b.err.Msg.Topic, Err: b.err.Err}
 	}
 	return nil
 }

@@ -22,6 +22,10 @@ func init() { metrics.UseNilMetrics = true }
 func SaramaConfig(cfg config.Config) (*sarama.Config, error) {
 	sc := sarama.NewConfig()
 	sc.ClientID = cfg.Kafka.ClientID
+	// A metadata request must not create a topic as a side effect: a typo in
+	// topics.output would silently make a new topic. Topics are created only
+	// by topics.auto_create, through the admin API.
+	sc.Metadata.AllowAutoTopicCreation = false
 	v, err := sarama.ParseKafkaVersion(cfg.Kafka.Version)
 	if err != nil {
 		return nil, fmt.Errorf("kafka.version: %w", err)

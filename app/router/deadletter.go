@@ -37,8 +37,9 @@ func (d DeadLetter) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		if err == nil {
 			return out, nil
 		}
-		if msg.Context().Err() != nil {
-			return nil, err
+		var pause *PauseError
+		if msg.Context().Err() != nil || errors.As(err, &pause) {
+			return nil, err // shutdown, or a pause: redelivered, never parked
 		}
 		class := messages.ErrorClassExhausted
 		if handlers.IsPermanent(err) {
@@ -62,8 +63,8 @@ func (d DeadLetter) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		dl.SetContext(messages.WithRecord(context.Background(), rec))
 		if perr := d.Publisher.Publish(d.Topic, dl); perr != nil {
 			// Not acked: the message is delivered again rather than lost.
-			return nil, fmt.Errorf("publish dead letter to %s: %w (handler error: %s)", d.Topic, perr,
-				Clip(err.Error(), MaxReasonBytes))
+			return nil, &PauseError{Reason: ReasonDeadLetterUnwritable, Err: fmt.Errorf(
+				"publish dead letter to %s: %w (handler error: %s)", d.Topic, perr, Clip(err.Error(), MaxReasonBytes))}
 		}
 		if d.OnDeadLetter != nil {
 			d.OnDeadLetter(msg, class, attempts, err)

@@ -13,7 +13,7 @@ import (
 
 // Module provides the router and the Runner that app starts and stops.
 var Module = fx.Module("router",
-	fx.Provide(newFromGraph, newRunner),
+	fx.Provide(newFromGraph, newRunner, newPauses),
 )
 
 func newRunner(r *message.Router, sd fx.Shutdowner, log *zap.Logger) *Runner {
@@ -22,6 +22,9 @@ func newRunner(r *message.Router, sd fx.Shutdowner, log *zap.Logger) *Runner {
 
 // newFromGraph adapts New to the graph's types.
 func newFromGraph(cfg config.Config, sub message.Subscriber, pub message.Publisher, reg *handlers.Registry,
-	m *telemetry.Metrics, log *zap.Logger, wl watermill.LoggerAdapter) (*message.Router, error) {
-	return New(Params{Config: cfg, Subscriber: sub, Publisher: pub, Registry: reg, Metrics: m, Logger: log, Watermill: wl})
+	m *telemetry.Metrics, log *zap.Logger, wl watermill.LoggerAdapter, pauses *Pauses) (*message.Router, error) {
+	return New(Params{Config: cfg, Subscriber: sub, Publisher: pub, Registry: reg, Metrics: m, Logger: log, Watermill: wl,
+		Pauses: pauses})
 }
+
+func newPauses(m *telemetry.Metrics, log *zap.Logger) *Pauses { return NewPauses(m, log.Named("router")) }

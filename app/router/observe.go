@@ -43,17 +43,3 @@ func Attempt(m *telemetry.Metrics, log *zap.Logger) message.HandlerMiddleware {
 		}
 	}
 }
-
-// countPublished counts the results the brokers acknowledged.
-type countPublished struct {
-	message.Publisher
-	m *telemetry.Metrics
-}
-
-func (c countPublished) Publish(topic string, msgs ...*message.Message) error {
-	if err := c.Publisher.Publish(topic, msgs...); err != nil {
-		return err
-	}
-	c.m.Published(topic, len(msgs))
-	return nil
-}

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -20,6 +21,9 @@ func Recoverer(log *zap.Logger) message.HandlerMiddleware { return recoverAs(log
 // instead of reaching watermill, so no panic leaves the chain.
 func Guard(log *zap.Logger) message.HandlerMiddleware { return recoverAs(log, "middleware") }
 
+// errPanicked marks the error a recovered panic became.
+var errPanicked = errors.New("panicked")
+
 func recoverAs(log *zap.Logger, what string) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) (out []*message.Message, err error) {
@@ -28,7 +32,7 @@ func recoverAs(log *zap.Logger, what string) message.HandlerMiddleware {
 					log.Error(what+" panicked", append(msgFields(msg),
 						zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))...)
 					// Fields joins a multi-line panic value into one line.
-					out, err = nil, fmt.Errorf(what+" panicked: %s", strings.Join(strings.Fields(fmt.Sprint(r)), " "))
+					out, err = nil, fmt.Errorf(what+" %w: %s", errPanicked, strings.Join(strings.Fields(fmt.Sprint(r)), " "))
 				}
 			}()
 			return h(msg)

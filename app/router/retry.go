@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,8 +27,9 @@ func (e *AttemptsError) Error() string {
 func (e *AttemptsError) Unwrap() error { return e.Err }
 
 // Retry runs a failing handler again with exponential backoff. Permanent
-// errors are not retried, and neither is a message whose context ended
-// (shutdown): retrying could not help either.
+// errors are not retried, nor pauses (the consumer's backoff redelivers
+// those), nor a message whose context ended (shutdown): retrying could not
+// help.
 type Retry struct {
 	// MaxRetries is how many times a transient failure is retried; 0 disables retries.
 	MaxRetries int
@@ -49,7 +51,8 @@ func (r Retry) Middleware(h message.HandlerFunc) message.HandlerFunc {
 				return out, nil
 			}
 			ctx := msg.Context()
-			if attempt > r.MaxRetries || handlers.IsPermanent(err) || ctx.Err() != nil {
+			var pause *PauseError
+			if attempt > r.MaxRetries || handlers.IsPermanent(err) || ctx.Err() != nil || errors.As(err, &pause) {
 				return nil, &AttemptsError{Attempts: attempt, Err: err}
 			}
 			if r.OnRetry != nil {

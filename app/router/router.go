@@ -33,12 +33,16 @@ type Params struct {
 	Logger *zap.Logger
 	// Watermill is the same logger, adapted for watermill.
 	Watermill watermill.LoggerAdapter
+	// Pauses tracks the partitions paused on a message nothing could end.
+	Pauses *Pauses
 }
 
 // New builds the router: one handler from the input topic to the output
-// topic, wrapped, outermost first, in a panic guard, in-flight counting,
-// correlation, dead-lettering, retries, per-attempt measurement, the
-// per-attempt timeout and panic recovery.
+// topic, wrapped, outermost first, in pause tracking, a panic guard,
+// in-flight counting, dead-lettering, retries, publishing the results,
+// correlation, per-attempt measurement, the per-attempt timeout and panic
+// recovery. Publishing sits inside the retries and the dead letter, so a
+// result that cannot be written is a failure like any other.
 func New(p Params) (*message.Router, error) {
 	cfg := p.Config
 	log := p.Logger.Named("router")
@@ -49,10 +53,13 @@ func New(p Params) (*message.Router, error) {
 		return nil, fmt.Errorf("new router: %w", err)
 	}
 	m := p.Metrics
+	if p.Pauses == nil {
+		p.Pauses = NewPauses(m, log)
+	}
 	r.AddMiddleware(
+		p.Pauses.Middleware,
 		Guard(log),
 		Inflight(m),
-		Correlation,
 		DeadLetter{
 			Publisher: p.Publisher,
 			Topic:     cfg.Topics.DeadLetter,
@@ -73,13 +80,23 @@ func New(p Params) (*message.Router, error) {
 				log.Info("retrying", append(msgFields(msg), zap.Int("attempt", attempt), zap.Error(err))...)
 			},
 		}.Middleware,
+		Publish{Publisher: p.Publisher, Topic: cfg.Topics.Output, Metrics: m}.Middleware,
+		Correlation,
 		Attempt(m, log),
 		Timeout(cfg.Router.HandlerTimeout),
 		Recoverer(log),
 	)
-	r.AddPublisherDecorators(func(pub message.Publisher) (message.Publisher, error) {
-		return countPublished{Publisher: pub, m: m}, nil
-	})
-	r.AddHandler(HandlerName, cfg.Topics.Input, p.Subscriber, cfg.Topics.Output, p.Publisher, Dispatch(p.Registry))
+	// No publisher here: Publish writes the results inside the chain.
+	r.AddHandler(HandlerName, cfg.Topics.Input, p.Subscriber, "", disabledPublisher{}, Dispatch(p.Registry))
 	return r, nil
 }
+
+// disabledPublisher stands where watermill wants a publisher: the handler
+// returns no messages, since Publish has written them.
+type disabledPublisher struct{}
+
+func (disabledPublisher) Publish(topic string, _ ...*message.Message) error {
+	return fmt.Errorf("publish to %s: results are published inside the middleware chain", topic)
+}
+
+func (disabledPublisher) Close() error { return nil }

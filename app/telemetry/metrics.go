@@ -3,6 +3,8 @@
 package telemetry
 
 import (
+	"strconv"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -47,6 +49,8 @@ type Metrics struct {
 	inflight    prometheus.Gauge
 	assigned    prometheus.Gauge
 	rebalances  prometheus.Counter
+	paused      *prometheus.GaugeVec
+	pauses      *prometheus.CounterVec
 
 	// The children of the vectors recorded per message.
 	consumedBy  *children[string, prometheus.Counter]
@@ -93,6 +97,11 @@ func NewMetrics(build BuildInfo) *Metrics {
 			Help: "Partitions this member is consuming now."}),
 		rebalances: prometheus.NewCounter(prometheus.CounterOpts{Name: "dispatchd_rebalances_total",
 			Help: "Group generations this member took part in: the first join and every rebalance after it."}),
+		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dispatchd_partition_paused",
+			Help: "1 while a partition waits on a message that could be neither finished nor dead-lettered, by reason."},
+			[]string{"topic", "partition", "reason"}),
+		pauses: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_pauses_total",
+			Help: "Partitions that paused, by reason."}, []string{"reason"}),
 	}
 	m.consumedBy = newChildren[string, prometheus.Counter](m.consumed.MetricVec, one)
 	m.handledBy = newChildren[handledKey, prometheus.Counter](m.handled.MetricVec, handledKey.labels)
@@ -100,7 +109,7 @@ func NewMetrics(build BuildInfo) *Metrics {
 	m.publishedBy = newChildren[string, prometheus.Counter](m.published.MetricVec, one)
 	m.lagBy = newChildren[topicPartition, prometheus.Gauge](m.lag.MetricVec, topicPartition.labels)
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
-		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances} {
+		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances, m.paused, m.pauses} {
 		f(c)
 	}
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dispatchd_build_info",
@@ -134,6 +143,17 @@ func (m *Metrics) Published(topic string, n int) { m.publishedBy.get(topic).Add(
 
 // DeadLettered records one dead letter.
 func (m *Metrics) DeadLettered(reason string) { m.deadLetters.WithLabelValues(reason).Inc() }
+
+// Paused records that partition of topic paused for reason.
+func (m *Metrics) Paused(topic string, partition int32, reason string) {
+	m.pauses.WithLabelValues(reason).Inc()
+	m.paused.WithLabelValues(topic, strconv.Itoa(int(partition)), reason).Set(1)
+}
+
+// Resumed records the end of a pause Paused recorded.
+func (m *Metrics) Resumed(topic string, partition int32, reason string) {
+	m.paused.DeleteLabelValues(topic, strconv.Itoa(int(partition)), reason)
+}
 
 // InflightAdd moves the in-flight gauge by d.
 func (m *Metrics) InflightAdd(d float64) { m.inflight.Add(d) }
