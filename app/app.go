@@ -32,6 +32,10 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 		fx.StopTimeout(cfg.Shutdown.Timeout+stopSlack),
 		fx.Provide(handlers.Default),
 		fx.Provide(func(c config.Config) *kafka.Progress { return kafka.NewProgress(c.Health.StallTimeout) }),
+		fx.Provide(func(p *kafka.Progress, ps *router.Pauses) (httpapi.Health, sdnotify.Health) {
+			h := health{progress: p, pauses: ps}
+			return h, h
+		}),
 		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress) kafka.Observer {
 			m.RegisterCommitAges(p.CommitAges)
 			return kafka.Observers{m, p}

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+
+	"dispatchd/app/router"
 )
 
 // Readiness is what /readyz reports on: the consumer's place in its group.
@@ -24,17 +26,25 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // Health is what /healthz reports on: progress, not mere liveness.
 type Health interface {
 	// Stalled lists the partitions that have lag but finished nothing for
-	// the stall timeout.
+	// the stall timeout, with no pause to explain it.
 	Stalled() []string
+	// Paused lists the partitions waiting on a message that could be
+	// neither finished nor dead-lettered.
+	Paused() []router.Pause
 }
 
-// healthz answers 200 while every owned partition makes progress or is idle,
-// and 503 naming the stalled ones otherwise: a stalled consumer should be
-// restarted, an idle one should not.
+// healthz answers 503 naming the stalled partitions, if any: a stalled
+// consumer should be restarted. Otherwise 200: "ok" while every partition
+// makes progress or is idle, "paused" naming the paused ones and why, for
+// a restart would not cure what they wait on.
 func healthz(h Health) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		if stalled := h.Stalled(); len(stalled) > 0 {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "stalled", "stalled": stalled})
+			return
+		}
+		if paused := h.Paused(); len(paused) > 0 {
+			writeJSON(w, http.StatusOK, map[string]any{"status": "paused", "paused": paused})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

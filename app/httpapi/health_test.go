@@ -10,6 +10,7 @@ import (
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
+	"dispatchd/app/router"
 )
 
 func TestHealthz(t *testing.T) {
@@ -89,7 +90,7 @@ func TestHealthz_fails_only_while_a_partition_with_lag_makes_no_progress(t *test
 	now := time.Unix(1_000_000, 0)
 	p := kafka.NewProgress(10 * time.Second)
 	p.SetClock(func() time.Time { return now })
-	h := routesWithHealth(readiness{joined: true}, p, &recordingSender{})
+	h := routesWithHealth(readiness{joined: true}, progressOnly{p, nil}, &recordingSender{})
 	code := func() int { return do(t, h, http.MethodGet, "/healthz", "").Code }
 
 	p.ClaimStarted("in", 0)
@@ -117,4 +118,19 @@ func TestHealthz_fails_only_while_a_partition_with_lag_makes_no_progress(t *test
 	p.Consumed("in", 0, 10, 20)
 	now = now.Add(11 * time.Second)
 	require.Equal(t, http.StatusServiceUnavailable, code(), "a re-assigned partition is judged from its assignment")
+}
+
+func TestHealthz_names_paused_partitions_without_failing(t *testing.T) {
+	paused := []router.Pause{{Partition: "in/2", Offset: 7, Reason: router.ReasonResultsUnwritable, Attempts: 3}}
+	h := routesWithHealth(readiness{joined: true}, progressOnly{kafka.NewProgress(time.Minute), paused}, &recordingSender{})
+	rec := do(t, h, http.MethodGet, "/healthz", "")
+	require.Equal(t, http.StatusOK, rec.Code, "a restart would not cure what a paused partition waits on")
+	var body struct {
+		Status string         `json:"status"`
+		Paused []router.Pause `json:"paused"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	require.Equal(t, "paused", body.Status)
+	require.Equal(t, "in/2", body.Paused[0].Partition)
+	require.Equal(t, router.ReasonResultsUnwritable, body.Paused[0].Reason)
 }

@@ -12,6 +12,7 @@ import (
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
+	"dispatchd/app/router"
 	"dispatchd/app/telemetry"
 	"dispatchd/config"
 	"dispatchd/handlers"
@@ -57,8 +58,16 @@ func (r readiness) Stopping() bool { return r.stopping }
 // routes returns the API over sender and ready with the default config and
 // registry.
 func routes(ready httpapi.Readiness, sender httpapi.Sender) http.Handler {
-	return routesWithHealth(ready, kafka.NewProgress(time.Minute), sender)
+	return routesWithHealth(ready, progressOnly{kafka.NewProgress(time.Minute), nil}, sender)
 }
+
+// progressOnly is the daemon's Health with the pauses given.
+type progressOnly struct {
+	*kafka.Progress
+	paused []router.Pause
+}
+
+func (p progressOnly) Paused() []router.Pause { return p.paused }
 
 // routesWithHealth is routes with the progress tracker /healthz reads.
 func routesWithHealth(ready httpapi.Readiness, health httpapi.Health, sender httpapi.Sender) http.Handler {

@@ -28,7 +28,7 @@ func Routes(cfg config.Config, ready Readiness, health Health, sender Sender, re
 	return mux
 }
 
-func newServer(cfg config.Config, state *kafka.GroupState, progress *kafka.Progress, p *kafka.Producer,
+func newServer(cfg config.Config, state *kafka.GroupState, health Health, p *kafka.Producer,
 	reg *handlers.Registry, m *telemetry.Metrics, log *zap.Logger) *Server {
-	return NewServer(cfg.HTTP.Addr, Routes(cfg, state, progress, p, reg, m), log.Named("http"))
+	return NewServer(cfg.HTTP.Addr, Routes(cfg, state, health, p, reg, m), log.Named("http"))
 }

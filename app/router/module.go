@@ -27,4 +27,6 @@ func newFromGraph(cfg config.Config, sub message.Subscriber, pub message.Publish
 		Pauses: pauses})
 }
 
-func newPauses(m *telemetry.Metrics, log *zap.Logger) *Pauses { return NewPauses(m, log.Named("router")) }
+func newPauses(m *telemetry.Metrics, log *zap.Logger) *Pauses {
+	return NewPauses(m, log.Named("router"))
+}

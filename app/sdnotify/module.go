@@ -11,12 +11,11 @@ import (
 
 // Module provides the Agent that reports to systemd: the Notifier from
 // NOTIFY_SOCKET, the watchdog interval from WATCHDOG_USEC, and the
-// consumer's progress as Health. app starts it last and stops it first, so
+// Health the graph provides. app starts it last and stops it first, so
 // STOPPING=1 is the first thing systemd hears of a shutdown.
 var Module = fx.Module("sdnotify",
 	fx.Provide(
 		FromEnv,
-		func(p *kafka.Progress) Health { return p },
 		newAgent,
 	),
 )

@@ -33,7 +33,7 @@ func TestModule_graph(t *testing.T) {
 			}
 			t.Setenv("NOTIFY_SOCKET", addr)
 			t.Setenv("WATCHDOG_USEC", tc.watchdog)
-			opts := fx.Options(fx.NopLogger, fx.Supply(kafka.NewGroupState(), kafka.NewProgress(time.Minute), zap.NewNop()),
+			opts := fx.Options(fx.NopLogger, fx.Supply(kafka.NewGroupState(), zap.NewNop()), fx.Provide(func() sdnotify.Health { return kafka.NewProgress(time.Minute) }),
 				sdnotify.Module, fx.Invoke(func(lc fx.Lifecycle, a *sdnotify.Agent) { lc.Append(fx.StartStopHook(a.Start, a.Stop)) }))
 			if tc.wantErr != "" {
 				require.ErrorContains(t, fx.New(opts).Err(), tc.wantErr)
