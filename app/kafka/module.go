@@ -64,21 +64,29 @@ func Topics(cfg config.Config) []TopicSpec {
 	return []TopicSpec{spec(t.Input), spec(t.Output), spec(t.DeadLetter)}
 }
 
-// TopicsEnsurer creates the configured topics that are missing and logs
-// each one; it is nil unless topics.auto_create is on.
+// TopicsEnsurer makes sure the topics the daemon needs are there before it
+// consumes: with topics.auto_create it creates the missing ones; then it
+// checks that each exists and may be read or written as needed, so a
+// missing or forbidden topic fails the start with one line, not a partition
+// that pauses on its first message.
 type TopicsEnsurer func(context.Context) error
 
 func newTopicsEnsurer(cfg config.Config, sc *sarama.Config, log *zap.Logger) TopicsEnsurer {
-	if !cfg.Topics.AutoCreate {
-		return nil
-	}
+	t := cfg.Topics
+	uses := []TopicUse{{Name: t.Input, Setting: "topics.input"}, {Name: t.Output, Setting: "topics.output", Write: true},
+		{Name: t.DeadLetter, Setting: "topics.dead_letter", Write: true}}
 	return func(context.Context) error {
-		st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
-		if err != nil {
-			return fmt.Errorf("ensure topics: %w", err)
+		if t.AutoCreate {
+			st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
+			if err != nil {
+				return fmt.Errorf("ensure topics: %w", err)
+			}
+			for _, s := range st {
+				log.Info("topic ready", zap.String("topic", s.Name), zap.Bool("created", s.Created), zap.Int32("partitions", s.Partitions))
+			}
 		}
-		for _, s := range st {
-			log.Info("topic ready", zap.String("topic", s.Name), zap.Bool("created", s.Created), zap.Int32("partitions", s.Partitions))
+		if err := CheckTopics(cfg.Kafka.Brokers, sc, uses); err != nil {
+			return fmt.Errorf("check topics: %w", err)
 		}
 		return nil
 	}

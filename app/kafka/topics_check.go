@@ -1,0 +1,83 @@
+package kafka
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/IBM/sarama"
+)
+
+// TopicUse is a topic the daemon needs and what it needs it for.
+type TopicUse struct {
+	// Name of the topic.
+	Name string
+	// Setting is the config key that names it, for the error a user reads.
+	Setting string
+	// Write is true for a topic the daemon writes, false for one it reads.
+	Write bool
+}
+
+// ACL operation codes in a topic's authorized operations (KIP-430).
+const (
+	aclRead  = 3
+	aclWrite = 4
+	// authorizedOmitted is what a broker sends when it did not compute them.
+	authorizedOmitted = math.MinInt32
+)
+
+// CheckTopics asks the brokers, in one metadata request, whether each topic
+// exists and, where the broker reports authorized operations, whether this
+// client may read or write it as it needs. It returns one error naming
+// every topic that fails and the setting that names it.
+func CheckTopics(brokers []string, sc *sarama.Config, uses []TopicUse) error {
+	client, err := sarama.NewClient(brokers, sc)
+	if err != nil {
+		return fmt.Errorf("connect to %v: %w", brokers, err)
+	}
+	defer func() { _ = client.Close() }()
+	broker := client.LeastLoadedBroker()
+	if broker == nil {
+		return fmt.Errorf("connect to %v: no broker answers", brokers)
+	}
+	names := make([]string, 0, len(uses))
+	for _, u := range uses {
+		names = append(names, u.Name)
+	}
+	req := sarama.NewMetadataRequest(sc.Version, names)
+	req.AllowAutoTopicCreation = false
+	req.IncludeTopicAuthorizedOperations = req.Version >= 8
+	resp, err := broker.GetMetadata(req)
+	if err != nil {
+		return fmt.Errorf("describe topics %v: %w", names, err)
+	}
+	found := map[string]*sarama.TopicMetadata{}
+	for _, t := range resp.Topics {
+		found[t.Name] = t
+	}
+	var errs []error
+	for _, u := range uses {
+		if err := u.check(found[u.Name], req.IncludeTopicAuthorizedOperations); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (u TopicUse) check(t *sarama.TopicMetadata, opsAsked bool) error {
+	verb, op := "read", aclRead
+	if u.Write {
+		verb, op = "write", aclWrite
+	}
+	switch {
+	case t == nil || errors.Is(t.Err, sarama.ErrUnknownTopicOrPartition):
+		return fmt.Errorf("topic %q (%s) does not exist: create it, or set topics.auto_create=true (needs the CREATE ACL)", u.Name, u.Setting)
+	case errors.Is(t.Err, sarama.ErrTopicAuthorizationFailed):
+		return fmt.Errorf("topic %q (%s): not authorized to describe it, so not to %s it either", u.Name, u.Setting, verb)
+	case t.Err != sarama.ErrNoError:
+		return fmt.Errorf("topic %q (%s): %w", u.Name, u.Setting, t.Err)
+	case opsAsked && t.TopicAuthorizedOperations != authorizedOmitted && t.TopicAuthorizedOperations&(1<<op) == 0:
+		return fmt.Errorf("topic %q (%s): this client is not authorized to %s it", u.Name, u.Setting, verb)
+	}
+	return nil
+}
