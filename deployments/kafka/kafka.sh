@@ -12,15 +12,18 @@
 #                        all answering, 3 not running)
 #   kafka.sh version     the pinned Kafka version
 #
-# Environment:
-#   DISPATCHD_KAFKA_CACHE  jar cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-<version>)
-#   DISPATCHD_KAFKA_STATE  data, logs, pid files, generated properties
-#                          (default ${TMPDIR:-/tmp}/dispatchd-kafka)
-#   KAFKA_WAIT_TIMEOUT     seconds to wait for the cluster to answer (default 90)
-#   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 20)
-#   KAFKA_HEAP_OPTS        broker heap (default -Xms256m -Xmx768m; cluster nodes -Xmx512m)
-#   JAVA_HOME / JAVA       the java to run (Java 17 or newer)
-#   MVN                    the maven to run (default mvn)
+# Environment: KAFKA_LAB_*, the launcher's own names, kept apart from the
+# daemon's DISPATCHD_* configuration. The older name in brackets is deprecated
+# and read only when the new one is unset.
+#   KAFKA_LAB_CACHE         jar cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-<version>)
+#                           [DISPATCHD_KAFKA_CACHE]
+#   KAFKA_LAB_STATE         data, logs, pid files, generated properties
+#                           (default ${TMPDIR:-/tmp}/dispatchd-kafka) [DISPATCHD_KAFKA_STATE]
+#   KAFKA_LAB_WAIT_TIMEOUT  seconds to wait for the cluster to answer (default 90) [KAFKA_WAIT_TIMEOUT]
+#   KAFKA_LAB_STOP_TIMEOUT  seconds to wait after SIGTERM before SIGKILL (default 20) [KAFKA_STOP_TIMEOUT]
+#   KAFKA_LAB_HEAP_OPTS     broker heap (default -Xms256m -Xmx768m; cluster nodes -Xmx512m) [KAFKA_HEAP_OPTS]
+#   KAFKA_LAB_JAVA          the java to run, Java 17 or newer [JAVA] (default $JAVA_HOME/bin/java, else java)
+#   KAFKA_LAB_MVN           the maven to run (default mvn) [MVN]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,15 +41,26 @@ MARKER="-Ddispatchd.kafka.node=" # on every broker's command line: "ours"
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\([^<]*\)</kafka.version>.*:\1:p' "$POM" | head -n1)"
 [[ -n "$KAFKA_VERSION" ]] || { echo "$PROG: cannot read <kafka.version> from $POM" >&2; exit 1; }
-CACHE="${DISPATCHD_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-$KAFKA_VERSION}"
-STATE="${DISPATCHD_KAFKA_STATE:-${TMPDIR:-/tmp}/dispatchd-kafka}"
+# The DISPATCHD_KAFKA_* names sit in the daemon's configuration namespace:
+# still honoured, with a nudge towards the launcher's own.
+for _v in DISPATCHD_KAFKA_CACHE DISPATCHD_KAFKA_STATE; do
+  _n="KAFKA_LAB_${_v#DISPATCHD_KAFKA_}"
+  if [[ -z "${!_n:-}" && -n "${!_v:-}" ]]; then
+    printf '%s: %s is deprecated; set %s instead\n' "$PROG" "$_v" "$_n" >&2
+  fi
+done
+unset _v _n
+CACHE="${KAFKA_LAB_CACHE:-${DISPATCHD_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-$KAFKA_VERSION}}"
+STATE="${KAFKA_LAB_STATE:-${DISPATCHD_KAFKA_STATE:-${TMPDIR:-/tmp}/dispatchd-kafka}}"
 STATE="${STATE%/}"
 [[ "$STATE" == /* ]] || STATE="$PWD/$STATE"
 [[ "$CACHE" == /* ]] || CACHE="$PWD/$CACHE"
-WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-90}"
-STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-20}"
-MVN="${MVN:-mvn}"
-if [[ -n "${JAVA:-}" ]]; then :
+WAIT_TIMEOUT="${KAFKA_LAB_WAIT_TIMEOUT:-${KAFKA_WAIT_TIMEOUT:-90}}"
+STOP_TIMEOUT="${KAFKA_LAB_STOP_TIMEOUT:-${KAFKA_STOP_TIMEOUT:-20}}"
+HEAP_OPTS="${KAFKA_LAB_HEAP_OPTS:-${KAFKA_HEAP_OPTS:-}}"
+MVN="${KAFKA_LAB_MVN:-${MVN:-mvn}}"
+JAVA="${KAFKA_LAB_JAVA:-${JAVA:-}}"
+if [[ -n "$JAVA" ]]; then :
 elif [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java"
 else JAVA=java
 fi
@@ -112,7 +126,7 @@ check_java() {
   major="${v%%.*}"
   [[ "$major" == 1 ]] && major="$(echo "$v" | cut -d. -f2)"
   if [[ "$major" =~ ^[0-9]+$ ]] && ((major < 17)); then
-    die "Kafka $KAFKA_VERSION needs Java 17 or newer; '$JAVA' is $v (set JAVA_HOME)"
+    die "Kafka $KAFKA_VERSION needs Java 17 or newer; '$JAVA' is $v (set KAFKA_LAB_JAVA or JAVA_HOME)"
   fi
 }
 
@@ -273,7 +287,7 @@ EOF
 start_node() { # NODE NODES
   local n="$1" total="$2" dir heap
   dir="$(node_dir "$n")"
-  if ((total == 1)); then heap="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"; else heap="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"; fi
+  if ((total == 1)); then heap="${HEAP_OPTS:--Xms256m -Xmx768m}"; else heap="${HEAP_OPTS:--Xms256m -Xmx512m}"; fi
   # setsid: the broker outlives the shell (and Ctrl-C) that started it; its
   # output goes to a file so no caller's pipe stays open; fd 9 is our lock.
   local detach=nohup
@@ -324,7 +338,7 @@ wait_ready() {
     got="$(answering "$(bootstrap "$total")" | wc -l)"
     ((got >= total)) && return 0
     if ((SECONDS >= deadline)); then
-      err "timed out after ${WAIT_TIMEOUT}s (KAFKA_WAIT_TIMEOUT) waiting for $total broker(s) to answer; $got did"
+      err "timed out after ${WAIT_TIMEOUT}s (KAFKA_LAB_WAIT_TIMEOUT) waiting for $total broker(s) to answer; $got did"
       for ((n = 1; n <= total; n++)); do show_node_logs "$n"; done
       return 1
     fi
@@ -554,8 +568,14 @@ usage: $PROG up | cluster-up | down | restart | status | version
   status      mode, pids, ports, whether each broker answers (exit 0 ok, 1 not all answering, 3 not running)
   version     print the pinned Kafka version ($KAFKA_VERSION)
 
-state: $STATE
-jars:  $CACHE
+state: $STATE  (KAFKA_LAB_STATE)
+jars:  $CACHE  (KAFKA_LAB_CACHE)
+
+Other settings: KAFKA_LAB_WAIT_TIMEOUT (s, default 90), KAFKA_LAB_STOP_TIMEOUT
+(s, default 20), KAFKA_LAB_HEAP_OPTS, KAFKA_LAB_JAVA (else JAVA_HOME), KAFKA_LAB_MVN.
+Deprecated, read when the new name is unset: DISPATCHD_KAFKA_STATE,
+DISPATCHD_KAFKA_CACHE, KAFKA_WAIT_TIMEOUT, KAFKA_STOP_TIMEOUT, KAFKA_HEAP_OPTS,
+JAVA, MVN.
 EOF
 }
 
