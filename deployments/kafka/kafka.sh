@@ -3,24 +3,31 @@
 # integration tests. The broker jars come from Maven Central through pom.xml
 # beside this script; the Kafka version is pinned there and only there.
 #
-#   kafka.sh up          one combined broker+controller on 127.0.0.1:19092
+#   kafka.sh up          one combined broker+controller on 127.0.0.1:19092,
+#                        plus SASL_SSL (SCRAM-SHA-512) on 19095 and SSL with
+#                        required client certificates on 19096; the CA and
+#                        client certificate are written to <state>/tls/
 #   kafka.sh cluster-up  three combined nodes on 127.0.0.1:19092,19093,19094
 #   kafka.sh down        stop whatever runs and delete its data
 #   kafka.sh restart     stop and start the running node(s), keeping data
-#   kafka.sh status      mode, pids, ports, whether each broker answers
-#                        (exit 0 running and answering, 1 running but not
-#                        all answering, 3 not running)
+#   kafka.sh status      mode, pids, ports, whether each broker and secured
+#                        listener answers, where the TLS files are (exit 0
+#                        running and answering, 1 running but not all
+#                        answering, 3 not running)
 #   kafka.sh version     the pinned Kafka version
 #
-# Environment:
-#   DISPATCHD_KAFKA_CACHE  jar cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-<version>)
-#   DISPATCHD_KAFKA_STATE  data, logs, pid files, generated properties
-#                          (default ${TMPDIR:-/tmp}/dispatchd-kafka)
-#   KAFKA_WAIT_TIMEOUT     seconds to wait for the cluster to answer (default 90)
-#   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 20)
-#   KAFKA_HEAP_OPTS        broker heap (default -Xms256m -Xmx768m; cluster nodes -Xmx512m)
-#   JAVA_HOME / JAVA       the java to run (Java 17 or newer)
-#   MVN                    the maven to run (default mvn)
+# Environment: KAFKA_LAB_*, the launcher's own names, kept apart from the
+# daemon's DISPATCHD_* configuration. The older name in brackets is deprecated
+# and read only when the new one is unset.
+#   KAFKA_LAB_CACHE         jar cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-<version>)
+#                           [DISPATCHD_KAFKA_CACHE]
+#   KAFKA_LAB_STATE         data, logs, pid files, generated properties
+#                           (default ${TMPDIR:-/tmp}/dispatchd-kafka) [DISPATCHD_KAFKA_STATE]
+#   KAFKA_LAB_WAIT_TIMEOUT  seconds to wait for the cluster to answer (default 90) [KAFKA_WAIT_TIMEOUT]
+#   KAFKA_LAB_STOP_TIMEOUT  seconds to wait after SIGTERM before SIGKILL (default 20) [KAFKA_STOP_TIMEOUT]
+#   KAFKA_LAB_HEAP_OPTS     broker heap (default -Xms256m -Xmx768m; cluster nodes -Xmx512m) [KAFKA_HEAP_OPTS]
+#   KAFKA_LAB_JAVA          the java to run, Java 17 or newer [JAVA] (default $JAVA_HOME/bin/java, else java)
+#   KAFKA_LAB_MVN           the maven to run (default mvn) [MVN]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,17 +43,37 @@ BROKER_PORT_BASE=19091
 CONTROLLER_PORT_BASE=19191
 MARKER="-Ddispatchd.kafka.node=" # on every broker's command line: "ours"
 
+# The single node also has the secured listeners the tests use; the cluster
+# stays plaintext (these ports sit next to its broker ports). Inter-broker
+# and controller traffic stays PLAINTEXT. The certificates are made per run.
+SASL_SSL_PORT=19095
+SSL_PORT=19096
+SCRAM_MECHANISM=SCRAM-SHA-512
+SCRAM_USER=dispatchd
+SCRAM_PASSWORD=dispatchd-secret
+
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\([^<]*\)</kafka.version>.*:\1:p' "$POM" | head -n1)"
 [[ -n "$KAFKA_VERSION" ]] || { echo "$PROG: cannot read <kafka.version> from $POM" >&2; exit 1; }
-CACHE="${DISPATCHD_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-$KAFKA_VERSION}"
-STATE="${DISPATCHD_KAFKA_STATE:-${TMPDIR:-/tmp}/dispatchd-kafka}"
+# The DISPATCHD_KAFKA_* names sit in the daemon's configuration namespace:
+# still honoured, with a nudge towards the launcher's own.
+for _v in DISPATCHD_KAFKA_CACHE DISPATCHD_KAFKA_STATE; do
+  _n="KAFKA_LAB_${_v#DISPATCHD_KAFKA_}"
+  if [[ -z "${!_n:-}" && -n "${!_v:-}" ]]; then
+    printf '%s: %s is deprecated; set %s instead\n' "$PROG" "$_v" "$_n" >&2
+  fi
+done
+unset _v _n
+CACHE="${KAFKA_LAB_CACHE:-${DISPATCHD_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dispatchd/kafka-$KAFKA_VERSION}}"
+STATE="${KAFKA_LAB_STATE:-${DISPATCHD_KAFKA_STATE:-${TMPDIR:-/tmp}/dispatchd-kafka}}"
 STATE="${STATE%/}"
 [[ "$STATE" == /* ]] || STATE="$PWD/$STATE"
 [[ "$CACHE" == /* ]] || CACHE="$PWD/$CACHE"
-WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-90}"
-STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-20}"
-MVN="${MVN:-mvn}"
-if [[ -n "${JAVA:-}" ]]; then :
+WAIT_TIMEOUT="${KAFKA_LAB_WAIT_TIMEOUT:-${KAFKA_WAIT_TIMEOUT:-90}}"
+STOP_TIMEOUT="${KAFKA_LAB_STOP_TIMEOUT:-${KAFKA_STOP_TIMEOUT:-20}}"
+HEAP_OPTS="${KAFKA_LAB_HEAP_OPTS:-${KAFKA_HEAP_OPTS:-}}"
+MVN="${KAFKA_LAB_MVN:-${MVN:-mvn}}"
+JAVA="${KAFKA_LAB_JAVA:-${JAVA:-}}"
+if [[ -n "$JAVA" ]]; then :
 elif [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java"
 else JAVA=java
 fi
@@ -62,6 +89,13 @@ secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 broker_port() { echo $((BROKER_PORT_BASE + $1)); }
 controller_port() { echo $((CONTROLLER_PORT_BASE + $1)); }
 node_dir() { echo "$STATE/node-$1"; }
+tls_dir() { echo "$STATE/tls"; }
+
+# node_ports NODE NODES prints every port NODE listens on.
+node_ports() {
+  echo "$(broker_port "$1") $(controller_port "$1")"
+  if (($2 == 1)); then echo "$SASL_SSL_PORT $SSL_PORT"; fi
+}
 
 # ---------------------------------------------------------------- jars ----
 
@@ -112,7 +146,7 @@ check_java() {
   major="${v%%.*}"
   [[ "$major" == 1 ]] && major="$(echo "$v" | cut -d. -f2)"
   if [[ "$major" =~ ^[0-9]+$ ]] && ((major < 17)); then
-    die "Kafka $KAFKA_VERSION needs Java 17 or newer; '$JAVA' is $v (set JAVA_HOME)"
+    die "Kafka $KAFKA_VERSION needs Java 17 or newer; '$JAVA' is $v (set KAFKA_LAB_JAVA or JAVA_HOME)"
   fi
 }
 
@@ -122,6 +156,70 @@ run_tool() {
   timeout 30 "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2-tools.xml" \
     -cp "$CACHE/*" "$@"
+}
+
+# ----------------------------------------------------------------- tls ----
+
+check_openssl() {
+  command -v openssl >/dev/null 2>&1 ||
+    die "openssl not found; 'up' needs it to make the certificates of the secured listeners (Debian/Ubuntu: apt-get install openssl)"
+}
+
+# ossl runs openssl, its chatter into tls/openssl.log, which is shown on failure.
+ossl() {
+  local logf
+  logf="$(tls_dir)/openssl.log"
+  openssl "$@" >>"$logf" 2>&1 && return 0
+  err "openssl $1 failed:"
+  sed 's/^/  | /' "$logf" >&2
+  exit 1
+}
+
+# issue NAME SUBJECT EXTENSION... makes NAME-key.pem and NAME.pem, signed by the CA.
+issue() {
+  local d name="$1" subj="$2"
+  d="$(tls_dir)"
+  shift 2
+  ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$name-key.pem"
+  ossl req -new -key "$d/$name-key.pem" -subj "$subj" -out "$d/$name.csr"
+  ossl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" \
+    -set_serial "0x$(openssl rand -hex 16)" -days 365 -sha256 -out "$d/$name.pem" \
+    -extfile <(printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" "$@")
+  rm -f "$d/$name.csr"
+}
+
+# make_tls writes a fresh CA, a broker certificate (127.0.0.1 and localhost)
+# and a client certificate (CN=dispatchd) to tls/ as PEM, plus ready-made
+# Java client configs for both secured listeners. EC keys: well under a second.
+make_tls() {
+  local d mask
+  d="$(tls_dir)"
+  mask="$(umask)"
+  umask 077 # private keys, and a password in the client configs
+  mkdir -p "$d"
+  ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/ca-key.pem"
+  ossl req -x509 -new -key "$d/ca-key.pem" -sha256 -days 365 -subj "/CN=dispatchd kafka lab CA $(date -u +%Y%m%dT%H%M%SZ)" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$d/ca.pem"
+  issue broker "/CN=localhost" "subjectAltName=IP:$HOST,DNS:localhost" "extendedKeyUsage=serverAuth"
+  issue client "/CN=$SCRAM_USER" "extendedKeyUsage=clientAuth"
+  # Kafka's PEM key stores: one file, unencrypted PKCS#8 key then certificate.
+  cat "$d/broker-key.pem" "$d/broker.pem" >"$d/broker-keystore.pem"
+  cat "$d/client-key.pem" "$d/client.pem" >"$d/client-keystore.pem"
+  cat >"$d/client-sasl_ssl.properties" <<EOF
+security.protocol=SASL_SSL
+sasl.mechanism=$SCRAM_MECHANISM
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SCRAM_USER" password="$SCRAM_PASSWORD";
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+EOF
+  cat >"$d/client-ssl.properties" <<EOF
+security.protocol=SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+ssl.keystore.type=PEM
+ssl.keystore.location=$d/client-keystore.pem
+EOF
+  umask "$mask"
 }
 
 # ----------------------------------------------------------- processes ----
@@ -195,16 +293,20 @@ stop_pids() {
 
 # ---------------------------------------------------------------- state ----
 
-# Read by load_state from $STATE/state.env.
+# Read by load_state from $STATE/state.env. SECURED=1: the secured listeners
+# are configured (a state written before they existed has none).
 MODE=""
 NODES=0
+SECURED=0
 
 load_state() {
   MODE=""
   NODES=0
+  SECURED=0
   [[ -f "$STATE/state.env" ]] || return 1
   MODE="$(sed -n 's/^mode=//p' "$STATE/state.env")"
   NODES="$(sed -n 's/^nodes=//p' "$STATE/state.env")"
+  if [[ "$(sed -n 's/^secured=//p' "$STATE/state.env")" == 1 ]]; then SECURED=1; fi
   [[ "$MODE" =~ ^(single|cluster)$ && "$NODES" =~ ^[1-9]$ ]] || { MODE=""; NODES=0; return 1; }
   # Keep using the jars the running cluster was started from.
   local c
@@ -235,18 +337,20 @@ new_cluster_id() {
 }
 
 write_props() { # NODE NODES
-  local n="$1" total="$2" voters="" i rf min_isr
+  local n="$1" total="$2" voters="" i rf min_isr plain secured="" d
   for ((i = 1; i <= total; i++)); do voters+="${voters:+,}$i@$HOST:$(controller_port "$i")"; done
   if ((total == 1)); then rf=1; min_isr=1; else rf=3; min_isr=2; fi
+  plain="PLAINTEXT://$HOST:$(broker_port "$n")"
+  if ((SECURED)); then secured=",SASL_SSL://$HOST:$SASL_SSL_PORT,SSL://$HOST:$SSL_PORT"; fi
   mkdir -p "$(node_dir "$n")/data" "$(node_dir "$n")/logs"
   cat >"$(node_dir "$n")/server.properties" <<EOF
 # Generated by deployments/kafka/kafka.sh for Kafka $KAFKA_VERSION; rewritten on every up.
 process.roles=broker,controller
 node.id=$n
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://$HOST:$(broker_port "$n"),CONTROLLER://$HOST:$(controller_port "$n")
-advertised.listeners=PLAINTEXT://$HOST:$(broker_port "$n")
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$plain$secured,CONTROLLER://$HOST:$(controller_port "$n")
+advertised.listeners=$plain$secured
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$(node_dir "$n")/data
@@ -268,12 +372,28 @@ default.api.timeout.ms=8000
 socket.connection.setup.timeout.ms=2000
 socket.connection.setup.timeout.max.ms=2000
 EOF
+  ((SECURED)) || return 0
+  d="$(tls_dir)"
+  # Both secured listeners present the broker certificate; only SSL asks the
+  # client for one. The SCRAM credential itself is stored by the format step.
+  cat >>"$(node_dir "$n")/server.properties" <<EOF
+
+ssl.keystore.type=PEM
+ssl.keystore.location=$d/broker-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+listener.name.ssl.ssl.client.auth=required
+listener.name.sasl_ssl.sasl.enabled.mechanisms=$SCRAM_MECHANISM
+listener.name.sasl_ssl.${SCRAM_MECHANISM,,}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+  cat "$STATE/probe.properties" "$d/client-sasl_ssl.properties" >"$d/probe-sasl_ssl.properties"
+  cat "$STATE/probe.properties" "$d/client-ssl.properties" >"$d/probe-ssl.properties"
 }
 
 start_node() { # NODE NODES
   local n="$1" total="$2" dir heap
   dir="$(node_dir "$n")"
-  if ((total == 1)); then heap="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"; else heap="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"; fi
+  if ((total == 1)); then heap="${HEAP_OPTS:--Xms256m -Xmx768m}"; else heap="${HEAP_OPTS:--Xms256m -Xmx512m}"; fi
   # setsid: the broker outlives the shell (and Ctrl-C) that started it; its
   # output goes to a file so no caller's pipe stays open; fd 9 is our lock.
   local detach=nohup
@@ -297,20 +417,40 @@ show_node_logs() { # NODE
   done
 }
 
-# answering BOOTSTRAP prints "id host:port" for every broker the cluster
-# metadata lists that also answers ApiVersions itself (a real Kafka round
-# trip, through org.apache.kafka.tools.BrokerApiVersionsCommand).
+# answering BOOTSTRAP [CONFIG] prints "id host:port" for every broker the
+# cluster metadata lists that also answers ApiVersions itself (a real Kafka
+# round trip, through org.apache.kafka.tools.BrokerApiVersionsCommand).
 answering() {
   local out
   out="$(run_tool org.apache.kafka.tools.BrokerApiVersionsCommand \
-    --bootstrap-server "$1" --command-config "$STATE/probe.properties" 2>/dev/null)" || true
+    --bootstrap-server "$1" --command-config "${2:-$STATE/probe.properties}" 2>/dev/null)" || true
   # Header lines look like: 127.0.0.1:19092 (id: 1 rack: null isFenced: false) -> (
   printf '%s\n' "$out" | sed -n 's/^\([^ ]*\) (id: \([0-9]*\) .*) -> ($/\2 \1/p'
 }
 
-# wait_ready NODES: until all NODES brokers answer, a node dies, or timeout.
+# secured_answering prints sasl_ssl and/or ssl for each secured listener that
+# answers a real request, SCRAM login or client certificate included. The two
+# probes run at once (waiting on their pids: the brokers are children too).
+secured_answering() {
+  local d tmp p1 p2
+  d="$(tls_dir)"
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/kafka-lab-probe.XXXXXX")"
+  answering "$HOST:$SASL_SSL_PORT" "$d/probe-sasl_ssl.properties" >"$tmp/sasl_ssl" 9>&- &
+  p1=$!
+  answering "$HOST:$SSL_PORT" "$d/probe-ssl.properties" >"$tmp/ssl" 9>&- &
+  p2=$!
+  wait "$p1" "$p2" || true
+  if grep -qx "1 $HOST:$SASL_SSL_PORT" "$tmp/sasl_ssl"; then echo sasl_ssl; fi
+  if grep -qx "1 $HOST:$SSL_PORT" "$tmp/ssl"; then echo ssl; fi
+  rm -rf "$tmp"
+}
+
+# wait_ready NODES: until all NODES brokers answer, then both secured
+# listeners if configured; or a node dies, or timeout. Sets SECURED_SECS.
+SECURED_T0=""
+SECURED_SECS=""
 wait_ready() {
-  local total="$1" deadline n got t
+  local total="$1" deadline n got t phase=plaintext
   deadline=$((SECONDS + WAIT_TIMEOUT))
   while :; do
     for ((n = 1; n <= total; n++)); do
@@ -321,10 +461,24 @@ wait_ready() {
       fi
     done
     t="$(ms)"
-    got="$(answering "$(bootstrap "$total")" | wc -l)"
-    ((got >= total)) && return 0
+    if [[ "$phase" == plaintext ]]; then
+      got="$(answering "$(bootstrap "$total")" | wc -l)"
+      if ((got >= total)); then
+        ((SECURED)) || return 0
+        phase=secured
+        SECURED_T0="$(now)"
+        continue
+      fi
+    else
+      got="$(secured_answering | wc -l)"
+      if ((got >= 2)); then SECURED_SECS="$(secs_since "$SECURED_T0")"; return 0; fi
+    fi
     if ((SECONDS >= deadline)); then
-      err "timed out after ${WAIT_TIMEOUT}s (KAFKA_WAIT_TIMEOUT) waiting for $total broker(s) to answer; $got did"
+      if [[ "$phase" == plaintext ]]; then
+        err "timed out after ${WAIT_TIMEOUT}s (KAFKA_LAB_WAIT_TIMEOUT) waiting for $total broker(s) to answer; $got did"
+      else
+        err "timed out after ${WAIT_TIMEOUT}s (KAFKA_LAB_WAIT_TIMEOUT) waiting for SASL_SSL ($SASL_SSL_PORT) and SSL ($SSL_PORT) to answer; $got of 2 did"
+      fi
       for ((n = 1; n <= total; n++)); do show_node_logs "$n"; done
       return 1
     fi
@@ -343,7 +497,18 @@ print_ready() { # NODES
   log "  logs:      $(node_dir 1)/logs/server.log$more"
   log "  state:     $STATE"
   log "  bootstrap: $(bootstrap "$1")"
+  if ((SECURED)); then
+    log "  sasl_ssl:  $HOST:$SASL_SSL_PORT ($SCRAM_MECHANISM, user $SCRAM_USER, password $SCRAM_PASSWORD)"
+    log "  ssl:       $HOST:$SSL_PORT (client certificate required)"
+    log "  tls:       $(tls_dir)/{ca.pem,client.pem,client-key.pem}"
+  fi
   log "  export DISPATCHD_TEST_BROKERS=$(bootstrap "$1")"
+}
+
+# all_answering NODES: every broker answers, and both secured listeners if any.
+all_answering() {
+  (($(answering "$(bootstrap "$1")" | wc -l) >= $1)) || return 1
+  ((SECURED == 0)) || (($(secured_answering | wc -l) == 2))
 }
 
 # cleanup_leftovers: kill brokers of ours that hold our ports or belong to
@@ -352,7 +517,7 @@ cleanup_leftovers() { # NODES
   local total="$1" n port p pids=() holders
   mapfile -t pids < <(strays)
   for ((n = 1; n <= total; n++)); do
-    for port in "$(broker_port "$n")" "$(controller_port "$n")"; do
+    for port in $(node_ports "$n" "$total"); do
       for p in $(listeners_on "$port"); do
         [[ "$p" != "?" ]] && is_ours "$p" && pids+=("$p")
       done
@@ -364,7 +529,7 @@ cleanup_leftovers() { # NODES
     GRACE="${GRACE:-5}" stop_pids "${pids[@]}"
   fi
   for ((n = 1; n <= total; n++)); do
-    for port in "$(broker_port "$n")" "$(controller_port "$n")"; do
+    for port in $(node_ports "$n" "$total"); do
       holders="$(listeners_on "$port" | tr '\n' ' ')"
       [[ -z "$holders" ]] && continue
       for p in $holders; do
@@ -388,10 +553,12 @@ cmd_up() { # single|cluster
         err "a $(mode_name "$MODE") is running (pids ${running[*]}, $(bootstrap "$NODES")): run '$PROG down' first"
         exit 2
       fi
-      if ((${#running[@]} == NODES)); then
+      if [[ "$MODE" == single ]] && ((SECURED == 0)); then
+        log "The running single node has no secured listeners (an older $PROG started it): replacing it"
+      elif ((${#running[@]} == NODES)); then
         check_java
         ensure_jars
-        if (($(answering "$(bootstrap "$NODES")" | wc -l) >= NODES)); then
+        if all_answering "$NODES"; then
           log "Kafka $KAFKA_VERSION ($(mode_name "$MODE")) is already running and answering (pids ${running[*]})"
           print_ready "$NODES"
           exit 0
@@ -409,7 +576,10 @@ cmd_up() { # single|cluster
       GRACE=5 stop_pids "${running[@]}" # its data is wiped next
     fi
   fi
+  SECURED=0
+  if [[ "$want" == single ]]; then SECURED=1; fi
   check_java
+  ((SECURED == 0)) || check_openssl
   ensure_jars
   cleanup_leftovers "$total"
 
@@ -418,16 +588,23 @@ cmd_up() { # single|cluster
   rm -rf "$STATE"
   mkdir -p "$STATE"
   cid="$(new_cluster_id)"
-  printf 'mode=%s\nnodes=%s\ncluster_id=%s\nkafka_version=%s\ncache=%s\n' \
-    "$want" "$total" "$cid" "$KAFKA_VERSION" "$CACHE" >"$STATE/state.env"
+  printf 'mode=%s\nnodes=%s\ncluster_id=%s\nkafka_version=%s\ncache=%s\nsecured=%s\n' \
+    "$want" "$total" "$cid" "$KAFKA_VERSION" "$CACHE" "$SECURED" >"$STATE/state.env"
   MODE="$want"
   NODES="$total"
   t1="$(now)"
-  local fpids=()
+  local fpids=() scram=() tls_secs=""
+  if ((SECURED)); then
+    make_tls
+    tls_secs=", tls: $(secs_since "$t1")s"
+    t1="$(now)"
+    # KRaft keeps SCRAM credentials in the metadata log: seed it at format.
+    scram=(--add-scram "$SCRAM_MECHANISM=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]")
+  fi
   for ((n = 1; n <= total; n++)); do
     write_props "$n" "$total"
     run_tool kafka.tools.StorageTool format --cluster-id "$cid" --config "$(node_dir "$n")/server.properties" \
-      >"$(node_dir "$n")/format.log" 2>&1 9>&- &
+      "${scram[@]}" >"$(node_dir "$n")/format.log" 2>&1 9>&- &
     fpids+=($!)
   done
   for ((n = 1; n <= total; n++)); do
@@ -442,7 +619,7 @@ cmd_up() { # single|cluster
   format_secs="$(secs_since "$t1")"
   t1="$(now)"
   for ((n = 1; n <= total; n++)); do start_node "$n" "$total"; done
-  log "Starting Kafka $KAFKA_VERSION ($(mode_name "$want"), cluster id $cid); waiting up to ${WAIT_TIMEOUT}s for $total broker(s) to answer ..."
+  log "Starting Kafka $KAFKA_VERSION ($(mode_name "$want"), cluster id $cid); waiting up to ${WAIT_TIMEOUT}s for $total broker(s)$( ((SECURED == 0)) || echo " and the secured listeners") to answer ..."
   if ! wait_ready "$total"; then
     mapfile -t pids < <(running_pids)
     ((${#pids[@]} == 0)) || stop_pids "${pids[@]}"
@@ -451,7 +628,7 @@ cmd_up() { # single|cluster
   fi
   mapfile -t pids < <(running_pids)
   log "Kafka $KAFKA_VERSION is up ($(mode_name "$want"), pids ${pids[*]}) in $(secs_since "$t0")s" \
-    "(maven: ${MAVEN_SECS}$([[ "$MAVEN_SECS" == cached ]] || echo s), format: ${format_secs}s, start until answering: $(secs_since "$t1")s)"
+    "(maven: ${MAVEN_SECS}$([[ "$MAVEN_SECS" == cached ]] || echo s)$tls_secs, format: ${format_secs}s, start until answering: $(secs_since "$t1")s${SECURED_SECS:+, secured listeners: ${SECURED_SECS}s of it})"
   print_ready "$total"
 }
 
@@ -522,8 +699,19 @@ cmd_status() {
     log "Kafka is not running (leftover $(mode_name "$MODE") state in $STATE; '$PROG down' removes it)"
     exit 3
   fi
-  local probed=1
-  if [[ -f "$(cache_stamp)" ]]; then mapfile -t answers < <(answering "$(bootstrap "$NODES")")
+  local probed=1 secured=() tmp="" sp=""
+  if [[ -f "$(cache_stamp)" ]]; then
+    if ((SECURED)); then
+      tmp="$(mktemp "${TMPDIR:-/tmp}/kafka-lab-status.XXXXXX")"
+      secured_answering >"$tmp" &
+      sp=$!
+    fi
+    mapfile -t answers < <(answering "$(bootstrap "$NODES")")
+    if [[ -n "$sp" ]]; then
+      wait "$sp" || true
+      mapfile -t secured <"$tmp"
+      rm -f "$tmp"
+    fi
   else probed=0
   fi
   log "mode:      $(mode_name "$MODE") (Kafka $KAFKA_VERSION, KRaft, cluster id $(sed -n 's/^cluster_id=//p' "$STATE/state.env"))"
@@ -537,9 +725,25 @@ cmd_status() {
     fi
     log "$line"
   done
+  local want=$NODES kind port what
+  if ((SECURED)); then
+    want=$((NODES + 2))
+    for kind in sasl_ssl ssl; do
+      if [[ "$kind" == sasl_ssl ]]; then port=$SASL_SSL_PORT what="$SCRAM_MECHANISM user $SCRAM_USER password $SCRAM_PASSWORD"
+      else port=$SSL_PORT what="client certificate required"
+      fi
+      line="$(printf '%-10s %s:%s  %s' "$kind:" "$HOST" "$port" "$what")"
+      if printf '%s\n' "${secured[@]}" | grep -qx "$kind"; then line+="  answering"; ok=$((ok + 1))
+      elif ((probed == 0)); then line+="  (not probed)"
+      else line+="  not answering"
+      fi
+      log "$line"
+    done
+    log "tls:       $(tls_dir)/{ca.pem,client.pem,client-key.pem} (Java clients: client-sasl_ssl.properties, client-ssl.properties)"
+  fi
   log "logs:      $STATE/node-*/logs/server.log"
   log "bootstrap: $(bootstrap "$NODES")"
-  ((ok == NODES)) && exit 0
+  ((ok == want)) && exit 0
   exit 1
 }
 
@@ -547,15 +751,24 @@ usage() {
   cat <<EOF
 usage: $PROG up | cluster-up | down | restart | status | version
 
-  up          one combined KRaft broker+controller: clients on $HOST:19092
-  cluster-up  three combined nodes: clients on $HOST:19092,19093,19094
+  up          one combined KRaft broker+controller: clients on $HOST:19092 (PLAINTEXT),
+              $SASL_SSL_PORT (SASL_SSL, $SCRAM_MECHANISM, $SCRAM_USER/$SCRAM_PASSWORD) and $SSL_PORT (SSL,
+              client certificate required); CA and client certificate in $STATE/tls/
+  cluster-up  three combined nodes: clients on $HOST:19092,19093,19094 (PLAINTEXT only)
   down        stop whatever runs and delete its data
   restart     stop the running node(s), keep their data, start them again
-  status      mode, pids, ports, whether each broker answers (exit 0 ok, 1 not all answering, 3 not running)
+  status      mode, pids, ports, whether each broker and secured listener answers, where the
+              TLS files are (exit 0 ok, 1 not all answering, 3 not running)
   version     print the pinned Kafka version ($KAFKA_VERSION)
 
-state: $STATE
-jars:  $CACHE
+state: $STATE  (KAFKA_LAB_STATE)
+jars:  $CACHE  (KAFKA_LAB_CACHE)
+
+Other settings: KAFKA_LAB_WAIT_TIMEOUT (s, default 90), KAFKA_LAB_STOP_TIMEOUT
+(s, default 20), KAFKA_LAB_HEAP_OPTS, KAFKA_LAB_JAVA (else JAVA_HOME), KAFKA_LAB_MVN.
+Deprecated, read when the new name is unset: DISPATCHD_KAFKA_STATE,
+DISPATCHD_KAFKA_CACHE, KAFKA_WAIT_TIMEOUT, KAFKA_STOP_TIMEOUT, KAFKA_HEAP_OPTS,
+JAVA, MVN.
 EOF
 }
 
