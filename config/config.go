@@ -31,25 +31,47 @@ type Config struct {
 
 // Kafka is how to reach the cluster.
 type Kafka struct {
-	Brokers  []string `koanf:"brokers" yaml:"brokers" doc:"Bootstrap broker addresses, host:port, comma-separated; dispatchd dev listens on the first."`
-	ClientID string   `koanf:"client_id" yaml:"client_id" doc:"Client id sent to the brokers with every request."`
-	Version  string   `koanf:"version" yaml:"version" doc:"Kafka protocol version to speak, X.Y.Z; at least 0.11.0 (record headers)."`
-	// SASL holds optional SASL/PLAIN credentials.
+	Brokers        []string      `koanf:"brokers" yaml:"brokers" doc:"Bootstrap broker addresses, host:port, comma-separated; dispatchd dev listens on the first."`
+	ClientID       string        `koanf:"client_id" yaml:"client_id" doc:"Client id sent to the brokers with every request."`
+	Version        string        `koanf:"version" yaml:"version" doc:"Kafka protocol version to speak, X.Y.Z; at least 0.11.0 (record headers)."`
+	ConnectTimeout time.Duration `koanf:"connect_timeout" yaml:"connect_timeout" doc:"How long start-up keeps trying to reach a broker (capped backoff, one log line per attempt, /readyz 503) before it exits 1; a failed authentication or TLS handshake exits at once."`
+	// SASL holds the optional SASL authentication.
 	SASL SASL `koanf:"sasl" yaml:"sasl"`
-	// TLS enables TLS to the brokers with the system's root CAs.
+	// TLS holds the optional TLS to the brokers.
 	TLS TLS `koanf:"tls" yaml:"tls"`
 }
 
-// SASL holds optional SASL/PLAIN credentials.
+// SASL holds the optional SASL authentication. A secret comes from its key
+// or from the file its *_file key names, read at start.
 type SASL struct {
-	Enabled  bool   `koanf:"enabled" yaml:"enabled" doc:"Turns SASL/PLAIN on."`
-	Username string `koanf:"username" yaml:"username" doc:"SASL user."`
-	Password string `koanf:"password" yaml:"password" doc:"SASL password; redacted when the config is printed."`
+	Enabled        bool   `koanf:"enabled" yaml:"enabled" doc:"Turns SASL on, with kafka.sasl.mechanism (PLAIN unless set)."`
+	Mechanism      string `koanf:"mechanism" yaml:"mechanism" doc:"PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (OAuth client credentials, see kafka.sasl.oauth)."`
+	Username       string `koanf:"username" yaml:"username" doc:"SASL user for PLAIN and SCRAM."`
+	Password       string `koanf:"password" yaml:"password" secret:"true" doc:"SASL password for PLAIN and SCRAM; redacted when the config is printed. Prefer kafka.sasl.password_file."`
+	PasswordFile   string `koanf:"password_file" yaml:"password_file" doc:"File holding the SASL password (one trailing newline dropped), read at start; instead of kafka.sasl.password."`
+	AllowPlaintext bool   `koanf:"allow_plaintext" yaml:"allow_plaintext" doc:"Allow SASL credentials or tokens over a connection without TLS; refused unless this says it is meant."`
+	// OAuth configures OAUTHBEARER's client-credentials grant.
+	OAuth OAuth `koanf:"oauth" yaml:"oauth"`
 }
 
-// TLS enables TLS to the brokers.
+// OAuth configures the OAuth 2.0 client-credentials grant whose access token
+// OAUTHBEARER presents; the token is cached until it expires.
+type OAuth struct {
+	TokenURL         string   `koanf:"token_url" yaml:"token_url" doc:"OAUTHBEARER: the identity provider's token endpoint (https)."`
+	ClientID         string   `koanf:"client_id" yaml:"client_id" doc:"OAUTHBEARER: the OAuth client id."`
+	ClientSecret     string   `koanf:"client_secret" yaml:"client_secret" secret:"true" doc:"OAUTHBEARER: the OAuth client secret; redacted when the config is printed. Prefer kafka.sasl.oauth.client_secret_file."`
+	ClientSecretFile string   `koanf:"client_secret_file" yaml:"client_secret_file" doc:"OAUTHBEARER: file holding the client secret (one trailing newline dropped), read at start; instead of kafka.sasl.oauth.client_secret."`
+	Scopes           []string `koanf:"scopes" yaml:"scopes" doc:"OAUTHBEARER: scopes to request, comma-separated; empty asks for none."`
+}
+
+// TLS holds the optional TLS to the brokers.
 type TLS struct {
-	Enabled bool `koanf:"enabled" yaml:"enabled" doc:"Turns TLS on, verifying brokers against the system's root CAs."`
+	Enabled            bool   `koanf:"enabled" yaml:"enabled" doc:"Turns TLS on, verifying brokers against kafka.tls.ca_file, or the system's root CAs when it is empty."`
+	CAFile             string `koanf:"ca_file" yaml:"ca_file" doc:"PEM file of the CA certificates that sign the brokers' certificates; replaces the system's roots."`
+	CertFile           string `koanf:"cert_file" yaml:"cert_file" doc:"PEM client certificate for brokers that require one (mutual TLS); with kafka.tls.key_file."`
+	KeyFile            string `koanf:"key_file" yaml:"key_file" doc:"PEM private key of kafka.tls.cert_file."`
+	ServerName         string `koanf:"server_name" yaml:"server_name" doc:"Name the brokers' certificates must carry, when it differs from the host in kafka.brokers."`
+	InsecureSkipVerify bool   `koanf:"insecure_skip_verify" yaml:"insecure_skip_verify" doc:"Accept any broker certificate: anyone on the path can read and change the traffic, credentials included. For tests only; logged as a warning at every start."`
 }
 
 // Consumer configures the consumer-group member.

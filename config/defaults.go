@@ -14,6 +14,10 @@ func Default() Config {
 			Brokers:  []string{"127.0.0.1:9092"},
 			ClientID: "dispatchd",
 			Version:  "3.6.0",
+			// Long enough for a broker restart or a pod that starts before
+			// Kafka; a wrong password or CA still ends start-up at once.
+			ConnectTimeout: time.Minute,
+			SASL:           SASL{Mechanism: MechanismPlain}, // what kafka.sasl.enabled alone has always meant
 		},
 		Consumer: Consumer{
 			Group:          "dispatch-service",

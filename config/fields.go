@@ -32,11 +32,12 @@ var durationType = reflect.TypeFor[time.Duration]()
 // field is one leaf of Config: its koanf path, its environment variable, its
 // doc and where it sits in the struct.
 type field struct {
-	path  string
-	env   string
-	doc   string
-	index []int
-	typ   reflect.Type
+	path   string
+	env    string
+	doc    string
+	index  []int
+	typ    reflect.Type
+	secret bool // never printed, nor echoed in an error
 }
 
 // keyTable indexes the leaves of Config in struct order.
@@ -70,7 +71,7 @@ func walk(typ reflect.Type, prefix string, index []int, visit func(field)) {
 			continue
 		}
 		env := envPrefix + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
-		visit(field{path: path, env: env, doc: sf.Tag.Get("doc"), index: idx, typ: sf.Type})
+		visit(field{path: path, env: env, doc: sf.Tag.Get("doc"), index: idx, typ: sf.Type, secret: sf.Tag.Get("secret") == "true"})
 	}
 }
 

@@ -67,7 +67,9 @@ func fileLayer(path string) (map[string]any, error) {
 		case !ok && isSection(key) && isEmpty(raw):
 			continue
 		case !ok && isSection(key):
-			return nil, fmt.Errorf("config: %s: %s must be a mapping of keys, not %v", source, key, raw)
+			// Not the value itself: a password typed one level too high
+			// (sasl: hunter2) would be echoed.
+			return nil, fmt.Errorf("config: %s: %s must be a mapping of keys, not a %s", source, key, kindOf(raw))
 		case !ok:
 			unknown = append(unknown, key)
 			continue

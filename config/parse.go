@@ -21,6 +21,11 @@ func (f field) parse(raw any) (any, error) {
 		return parseBool(raw)
 	case f.typ.Kind() == reflect.String:
 		s, ok := raw.(string)
+		if !ok && f.secret {
+			// YAML reads an unquoted 12345 as a number; saying which
+			// number would print the secret.
+			return nil, fmt.Errorf("is a %s, want a string: quote it (the value is secret, so it is not shown)", kindOf(raw))
+		}
 		if !ok {
 			return nil, fmt.Errorf("%v is a %T, want a string (quote it)", raw, raw)
 		}
@@ -63,7 +68,7 @@ func parseList(raw any) ([]string, error) {
 	default:
 		return nil, fmt.Errorf("%v is a %T, want a list or a comma-separated string", raw, raw)
 	}
-	out := []string{}
+	var out []string // nil when empty, as in Default: an empty list and none are one setting
 	for _, item := range items {
 		if item = strings.TrimSpace(item); item != "" {
 			out = append(out, item)
@@ -110,4 +115,20 @@ func parseInt(raw any, typ reflect.Type) (any, error) {
 	}
 	out.SetInt(n)
 	return out.Interface(), nil
+}
+
+// kindOf names the YAML kind of a decoded value, without its content.
+func kindOf(raw any) string {
+	switch raw.(type) {
+	case bool:
+		return "boolean"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "mapping"
+	case string:
+		return "string"
+	default:
+		return "number"
+	}
 }

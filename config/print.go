@@ -1,7 +1,7 @@
 package config
 
 import (
-	"slices"
+	"reflect"
 	"strings"
 	"time"
 
@@ -11,14 +11,20 @@ import (
 // redacted replaces a secret when the config is printed.
 const redacted = "[REDACTED]"
 
-// Redacted returns a copy of c with its secrets replaced by "[REDACTED]".
-// Empty secrets stay empty, so the output shows whether one is set.
+// Redacted returns a copy of c with its secrets (the fields tagged
+// secret:"true") replaced by "[REDACTED]". Empty secrets stay empty, so the
+// output shows whether one is set.
 func (c Config) Redacted() Config {
-	// Brokers is the only reference-typed field; clone it so the copy is
-	// independent of c.
-	c.Kafka.Brokers = slices.Clone(c.Kafka.Brokers)
-	if c.Kafka.SASL.Password != "" {
-		c.Kafka.SASL.Password = redacted
+	v := reflect.ValueOf(&c).Elem()
+	for _, f := range keys().fields {
+		fv := v.FieldByIndex(f.index)
+		switch {
+		case f.secret && fv.String() != "":
+			fv.SetString(redacted)
+		case fv.Kind() == reflect.Slice && !fv.IsNil():
+			// A copy shares its lists with c; clone them so it is independent.
+			fv.Set(reflect.AppendSlice(reflect.MakeSlice(fv.Type(), 0, fv.Len()), fv))
+		}
 	}
 	return c
 }

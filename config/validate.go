@@ -39,10 +39,9 @@ func (k Kafka) validate(p *problems) {
 	if err := checkKafkaVersion(k.Version); err != nil {
 		p.addf("kafka.version %v", err)
 	}
-	if k.SASL.Enabled {
-		p.notEmpty("kafka.sasl.username (required by kafka.sasl.enabled)", k.SASL.Username)
-		p.notEmpty("kafka.sasl.password (required by kafka.sasl.enabled)", k.SASL.Password)
-	}
+	p.positive("kafka.connect_timeout", k.ConnectTimeout)
+	k.SASL.validate(p, k.TLS.Enabled)
+	k.TLS.validate(p)
 }
 
 func (c Consumer) validate(p *problems) {

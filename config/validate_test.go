@@ -29,7 +29,10 @@ func TestValidate(t *testing.T) {
 		{"version_four_parts_is_valid", func(c *config.Config) { c.Kafka.Version = "0.11.0.2" }, ""},
 		{"sasl_without_username", func(c *config.Config) { c.Kafka.SASL = config.SASL{Enabled: true, Password: "p"} }, "kafka.sasl.username"},
 		{"sasl_without_password", func(c *config.Config) { c.Kafka.SASL = config.SASL{Enabled: true, Username: "u"} }, "kafka.sasl.password"},
-		{"sasl_complete_is_valid", func(c *config.Config) { c.Kafka.SASL = config.SASL{Enabled: true, Username: "u", Password: "p"} }, ""},
+		{"sasl_complete_is_valid", func(c *config.Config) {
+			c.Kafka.SASL = config.SASL{Enabled: true, Username: "u", Password: "p"}
+			c.Kafka.TLS.Enabled = true
+		}, ""},
 		{"empty_group", func(c *config.Config) { c.Consumer.Group = "" }, "consumer.group"},
 		{"bad_initial_offset", func(c *config.Config) { c.Consumer.InitialOffset = "latest" }, "consumer.initial_offset"},
 		{"zero_session_timeout", func(c *config.Config) { c.Consumer.SessionTimeout = 0 }, "consumer.session_timeout"},
