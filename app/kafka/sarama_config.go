@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"crypto/tls"
 	"fmt"
 
 	"github.com/IBM/sarama"
@@ -31,15 +30,8 @@ func SaramaConfig(cfg config.Config) (*sarama.Config, error) {
 		return nil, fmt.Errorf("kafka.version: %w", err)
 	}
 	sc.Version = v
-	if cfg.Kafka.SASL.Enabled {
-		sc.Net.SASL.Enable = true
-		sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
-		sc.Net.SASL.User = cfg.Kafka.SASL.Username
-		sc.Net.SASL.Password = cfg.Kafka.SASL.Password
-	}
-	if cfg.Kafka.TLS.Enabled {
-		sc.Net.TLS.Enable = true
-		sc.Net.TLS.Config = &tls.Config{MinVersion: tls.VersionTLS12}
+	if err := SecurityConfig(sc, cfg.Kafka); err != nil {
+		return nil, err
 	}
 
 	consumerConfig(sc, cfg.Consumer)

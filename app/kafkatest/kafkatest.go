@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"dispatchd/app/devbroker"
+	"dispatchd/app/kafka"
 	"dispatchd/config"
 )
 
@@ -34,6 +35,10 @@ type Cluster struct {
 	Kind string
 	// Version is the protocol version to configure clients with.
 	Version string
+	// SASL is the authentication its listener needs; zero for none.
+	SASL config.SASL
+	// TLS is the TLS its listener needs; zero for none.
+	TLS config.TLS
 }
 
 // Start returns the test's cluster; an embedded one is closed at cleanup.
@@ -46,6 +51,17 @@ func Start(t testing.TB) *Cluster {
 		t.Fatalf("%s=1 but %s is not set: refusing to fall back to the embedded broker", EnvRequireReal, EnvBrokers)
 	}
 	b, err := devbroker.Start("127.0.0.1:0", nil, zap.NewNop())
+	require.NoError(t, err)
+	t.Cleanup(b.Close)
+	return &Cluster{Brokers: []string{b.Addr()}, Kind: "embedded", Version: config.Default().Kafka.Version}
+}
+
+// StartEmbeddedAt starts an embedded broker on addr, even when a real
+// cluster is configured: for tests of what the daemon does while no broker
+// is there yet, which need to choose when one appears.
+func StartEmbeddedAt(t testing.TB, addr string) *Cluster {
+	t.Helper()
+	b, err := devbroker.Start(addr, nil, zap.NewNop())
 	require.NoError(t, err)
 	t.Cleanup(b.Close)
 	return &Cluster{Brokers: []string{b.Addr()}, Kind: "embedded", Version: config.Default().Kafka.Version}
@@ -74,6 +90,10 @@ func (c *Cluster) Config(t testing.TB, partitions int32) config.Config {
 	cfg := config.Default()
 	cfg.Kafka.Brokers = c.Brokers
 	cfg.Kafka.Version = c.Version
+	if c.SASL.Enabled {
+		cfg.Kafka.SASL = c.SASL
+	}
+	cfg.Kafka.TLS = c.TLS
 	cfg.Consumer.Group = Name(t, "group")
 	cfg.Topics.Input = Name(t, "in")
 	cfg.Topics.Output = Name(t, "out")
@@ -98,6 +118,7 @@ func (c *Cluster) SaramaConfig(t testing.TB) *sarama.Config {
 	sc.Producer.RequiredAcks = sarama.WaitForAll
 	sc.Producer.Partitioner = sarama.NewHashPartitioner
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	require.NoError(t, kafka.SecurityConfig(sc, config.Kafka{SASL: c.SASL, TLS: c.TLS}))
 	return sc
 }
 
