@@ -24,6 +24,7 @@ type stage struct {
 // parts are the components whose start and stop the daemon orders.
 type parts struct {
 	fx.In
+	Connect    kafka.Connector
 	Topics     kafka.TopicsEnsurer
 	Producer   *kafka.Producer
 	Subscriber *kafka.Subscriber
@@ -35,9 +36,10 @@ type parts struct {
 }
 
 // stages is the daemon's whole lifecycle, and the only place its order is
-// written. Start runs the list top-down: the topics exist, HTTP answers
-// /healthz while the group is joined, the router joins and consumes, and
-// systemd hears READY=1 once joined. Stop runs it bottom-up: STOPPING=1 to
+// written. Start runs the list top-down: HTTP answers /healthz (and /readyz
+// 503) while the cluster is waited for and the producer connects, the
+// topics exist, the router joins and consumes, and systemd hears READY=1
+// once joined. Stop runs it bottom-up: STOPPING=1 to
 // systemd, /readyz answers 503, the router drains, commits and leaves the
 // group, HTTP stops, and the clients close last, so nothing in flight loses
 // its producer. If a start fails, only the stages above it are stopped.
@@ -45,8 +47,9 @@ func stages(p parts) []stage {
 	return []stage{
 		{name: "producer", stop: closer(p.Producer.Close)},
 		{name: "subscriber", stop: closer(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
-		{name: "topics", start: p.Topics},
 		{name: "http", start: p.HTTP.Start, stop: p.HTTP.Stop},
+		{name: "connect", start: p.Connect},
+		{name: "topics", start: p.Topics},
 		{name: "router", start: p.Router.Start, stop: p.Router.Stop},
 		{name: "readiness", stop: func(context.Context) error { p.State.SetStopping(); return nil }},
 		{name: "systemd", start: started(p.Agent.Start), stop: closer(func() error { p.Agent.Stop(); return nil })},

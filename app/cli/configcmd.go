@@ -10,10 +10,10 @@ func configCmd() *cobra.Command {
 	c := &cobra.Command{Use: "config", Short: "Check or print the effective configuration"}
 	c.AddCommand(&cobra.Command{
 		Use:   "check",
-		Short: "Load and validate the configuration; exit 2 with the reason if it is invalid",
+		Short: "Validate the configuration and read the files it names; exit 2 with the reason if it is invalid",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := load(cmd); err != nil {
+			if _, _, err := loadClient(cmd); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "config ok")

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/dig"
 	"go.uber.org/fx"
 	"go.uber.org/zap"
 
@@ -23,7 +24,9 @@ func runCmd() *cobra.Command {
 		Short: "Run the daemon against the configured Kafka cluster (the default)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := load(cmd)
+			// loadClient also reads the secret, CA and certificate files, so
+			// one that is missing is a config error (exit 2), like a typo.
+			cfg, _, err := loadClient(cmd)
 			if err != nil {
 				return err
 			}
@@ -85,14 +88,30 @@ func serve(cfg config.Config, extra fx.Option) error {
 	}
 	a := fx.New(opts...)
 	if err := a.Err(); err != nil {
-		return fmt.Errorf("build daemon: %w", err)
+		// dig's error names every constructor between the one that failed
+		// and the root; the failure is the news.
+		return fmt.Errorf("build daemon: %w", dig.RootCause(err))
 	}
-	startCtx, cancel := context.WithTimeout(context.Background(), fx.DefaultTimeout)
+	// fx listens for signals only once it runs; until then a signal cancels
+	// the start-up, which waits up to kafka.connect_timeout for the brokers.
+	signalled, stopListening := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stopListening()
+	startCtx, cancel := context.WithTimeout(signalled, cfg.Kafka.ConnectTimeout+fx.DefaultTimeout)
 	defer cancel()
 	if err := a.Start(startCtx); err != nil {
-		return fmt.Errorf("start: %w", err)
+		if signalled.Err() != nil {
+			log.Info("signal received during start-up: stopped before running")
+			return nil
+		}
+		return err // "start <stage>: <cause>", one line
 	}
-	sd := <-a.Wait() // SIGINT, SIGTERM, or fx.Shutdowner
+	waiting := a.Wait() // fx listens from here
+	early := signalled.Err() != nil
+	stopListening() // which also cancels signalled
+	sd := fx.ShutdownSignal{Signal: syscall.SIGTERM}
+	if !early { // a signal that came before fx listened is already here
+		sd = <-waiting // SIGINT, SIGTERM, or fx.Shutdowner
+	}
 	// From here a second signal forces the exit.
 	again := make(chan os.Signal, 1)
 	signal.Notify(again, syscall.SIGTERM, syscall.SIGINT)

@@ -13,8 +13,9 @@ import (
 )
 
 // Module provides the Kafka clients: the consumer-group subscriber, the
-// producer, the shared group state and, with topics.auto_create, what
-// ensures the topics. It registers no hook: app orders every start and stop.
+// producer, the shared group state, what waits for the cluster and what
+// ensures the topics. No constructor dials a broker, and it registers no
+// hook: app orders every start and stop.
 // It needs an Observer in the graph.
 var Module = fx.Module("kafka",
 	fx.Provide(
@@ -25,15 +26,33 @@ var Module = fx.Module("kafka",
 		newSubscriber,
 		func(s *Subscriber) message.Subscriber { return s },
 		newTopicsEnsurer,
+		newConnector,
 	),
 )
 
-func newProducer(cfg config.Config, sc *sarama.Config, log *zap.Logger) (*Producer, error) {
-	p, err := NewProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, log.Named("producer"))
-	if err != nil {
-		return nil, err
+// newProducer dials nothing: constructors run before any start stage, and
+// the daemon serves /readyz while it waits for the brokers (Connector).
+func newProducer(cfg config.Config, sc *sarama.Config, log *zap.Logger) *Producer {
+	return NewUnconnectedProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, log.Named("producer"))
+}
+
+// Connector waits, up to kafka.connect_timeout, until the cluster answers
+// with the configured TLS and credentials, then connects the producer. It
+// fails at once on a TLS or authentication failure.
+type Connector func(context.Context) error
+
+func newConnector(cfg config.Config, sc *sarama.Config, p *Producer, log *zap.Logger) Connector {
+	log = log.Named("connect")
+	return func(ctx context.Context) error {
+		if cfg.Kafka.TLS.InsecureSkipVerify {
+			log.Warn("kafka.tls.insecure_skip_verify=true: broker certificates are NOT verified; " +
+				"anyone on the path can read and change the traffic and take the credentials")
+		}
+		if err := WaitForCluster(ctx, cfg.Kafka.Brokers, sc, cfg.Kafka.ConnectTimeout, log); err != nil {
+			return err
+		}
+		return p.Connect()
 	}
-	return p, nil
 }
 
 func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {

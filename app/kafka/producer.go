@@ -32,7 +32,9 @@ type Delivery struct {
 // runs on sarama's AsyncProducer, which batches the records of every caller
 // into one request per broker; each Send waits only for its own records.
 type Producer struct {
-	async     sarama.AsyncProducer
+	brokers   []string
+	sc        *sarama.Config
+	async     sarama.AsyncProducer // nil until Connect
 	timeout   time.Duration
 	deadlines *deadlines
 	log       *zap.Logger
@@ -46,21 +48,17 @@ type Producer struct {
 // ErrProducerClosed is returned by Send after Close.
 var ErrProducerClosed = errors.New("producer closed")
 
-// NewProducer connects a producer.
-func NewProducer(brokers []string, sc *sarama.Config, deliveryTimeout time.Duration, log *zap.Logger) (*Producer, error) {
-	ap, err := sarama.NewAsyncProducer(brokers, sc)
-	if err != nil {
-		return nil, fmt.Errorf("connect producer to %v: %w", brokers, err)
-	}
-	return runProducer(ap, deliveryTimeout, log), nil
-}
-
 // runProducer routes ap's results to the sends they belong to.
 func runProducer(ap sarama.AsyncProducer, deliveryTimeout time.Duration, log *zap.Logger) *Producer {
-	p := &Producer{async: ap, timeout: deliveryTimeout, deadlines: startDeadlines(deliveryTimeout),
-		log: log, routed: make(chan struct{})}
-	go p.route()
+	p := &Producer{timeout: deliveryTimeout, log: log}
+	p.attach(ap)
 	return p
+}
+
+// attach makes ap the producer's, and starts routing its results.
+func (p *Producer) attach(ap sarama.AsyncProducer) {
+	p.async, p.deadlines, p.routed = ap, startDeadlines(p.timeout), make(chan struct{})
+	go p.route()
 }
 
 // batch is one Send call's records in flight.
@@ -139,6 +137,9 @@ func (p *Producer) send(records []*sarama.ProducerMessage) error {
 	if p.closed {
 		return ErrProducerClosed
 	}
+	if p.async == nil {
+		return &SendError{Count: len(records), Err: ErrNotConnected}
+	}
 	expired := p.deadlines.fromNow()
 	b := &batch{done: make(chan struct{})}
 	b.left.Store(int32(len(records)))
@@ -170,12 +171,16 @@ func (p *Producer) send(records []*sarama.ProducerMessage) error {
 }
 
 // Close waits for running sends, then flushes and closes the producer. It is
-// safe to call more than once; Send fails with ErrProducerClosed after it.
+// safe to call more than once, and before Connect; Send fails with
+// ErrProducerClosed after it.
 func (p *Producer) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.closed {
-		p.closed = true
+	if p.closed {
+		return p.closeErr
+	}
+	p.closed = true
+	if p.async != nil { // a producer that never connected has nothing to flush
 		p.log.Info("closing producer")
 		p.closeErr = p.async.Close()
 		<-p.routed

@@ -42,7 +42,7 @@ func (e *SendError) TooLarge() bool {
 // missing, this client may not write it, or the brokers did not answer in
 // time. Sending again helps only once that changes, so the caller waits.
 func (e *SendError) Unwritable() bool {
-	return errors.Is(e.Err, ErrDeliveryTimeout) || errors.Is(e.Err, sarama.ErrUnknownTopicOrPartition) ||
+	return errors.Is(e.Err, ErrDeliveryTimeout) || errors.Is(e.Err, ErrNotConnected) || errors.Is(e.Err, sarama.ErrUnknownTopicOrPartition) ||
 		errors.Is(e.Err, sarama.ErrTopicAuthorizationFailed) || errors.Is(e.Err, sarama.ErrClusterAuthorizationFailed) ||
 		errors.Is(e.Err, sarama.ErrInvalidTopic)
 }

@@ -31,5 +31,11 @@ func New(cfg config.Log) (*zap.Logger, error) {
 		enc = zapcore.NewJSONEncoder(ec)
 	}
 	core := zapcore.NewCore(enc, zapcore.Lock(os.Stderr), lvl)
-	return zap.New(core, zap.AddCaller(), zap.AddStacktrace(zapcore.ErrorLevel)), nil
+	opts := []zap.Option{zap.AddCaller()}
+	if lvl == zapcore.DebugLevel {
+		// A stack trace tells a developer where; an operator reads the
+		// message, so at the default level errors stay one line each.
+		opts = append(opts, zap.AddStacktrace(zapcore.ErrorLevel))
+	}
+	return zap.New(core, opts...), nil
 }

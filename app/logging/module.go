@@ -18,10 +18,13 @@ var Module = fx.Module("logging",
 	),
 )
 
-// FxLogger makes fx quiet: its events go out at debug, and only failures
-// (a hook or constructor error) reach info and above.
+// FxLogger makes fx quiet: all its events, failures included, go out at
+// debug. A failed constructor or hook is returned by fx.New, Start or Stop
+// and printed once, in one line, by the command; fx's own report of it is a
+// dig chain and a stack trace, for debugging only.
 func FxLogger(l *zap.Logger) fxevent.Logger {
 	zl := &fxevent.ZapLogger{Logger: l.Named("fx")}
 	zl.UseLogLevel(zapcore.DebugLevel)
+	zl.UseErrorLevel(zapcore.DebugLevel)
 	return zl
 }
