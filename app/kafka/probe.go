@@ -74,6 +74,9 @@ func Probe(addr string, sc *sarama.Config) error {
 	withSASL.Net.WriteTimeout = min(sc.Net.WriteTimeout, probeTimeout)
 	noSASL := withSASL
 	noSASL.Net.SASL.Enable = false
+	// Only exchange's own ApiVersions: before SASL, Kafka takes one and then
+	// only the SASL handshake, and closes the connection on a second.
+	noSASL.ApiVersionsRequest = false
 	if err := exchange(addr, &noSASL); err != nil {
 		return transportError(addr, err, sc.Net.TLS.Enable)
 	}
