@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -94,19 +95,33 @@ func newTopicsEnsurer(cfg config.Config, sc *sarama.Config, log *zap.Logger) Top
 	t := cfg.Topics
 	uses := []TopicUse{{Name: t.Input, Setting: "topics.input"}, {Name: t.Output, Setting: "topics.output", Write: true},
 		{Name: t.DeadLetter, Setting: "topics.dead_letter", Write: true}}
-	return func(context.Context) error {
+	return func(ctx context.Context) error {
+		created := false
 		if t.AutoCreate {
 			st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
 			if err != nil {
 				return fmt.Errorf("ensure topics: %w", err)
 			}
 			for _, s := range st {
+				created = created || s.Created
 				log.Info("topic ready", zap.String("topic", s.Name), zap.Bool("created", s.Created), zap.Int32("partitions", s.Partitions))
 			}
 		}
-		if err := CheckTopics(cfg.Kafka.Brokers, sc, uses); err != nil {
+		err := CheckTopics(cfg.Kafka.Brokers, sc, uses)
+		// Kafka answers CreateTopics once its controller has the topic; a
+		// broker's metadata lists it a moment later (seen on 4.3.1: "does
+		// not exist" right after creating it), so a fresh topic gets time.
+		for deadline := time.Now().Add(newTopicGrace); err != nil && created && time.Now().Before(deadline) && ctx.Err() == nil; {
+			time.Sleep(100 * time.Millisecond)
+			err = CheckTopics(cfg.Kafka.Brokers, sc, uses)
+		}
+		if err != nil {
 			return fmt.Errorf("check topics: %w", err)
 		}
 		return nil
 	}
 }
+
+// newTopicGrace bounds how long a topic created at start-up may take to
+// appear in the brokers' metadata.
+const newTopicGrace = 10 * time.Second
