@@ -35,6 +35,7 @@ func daemonEnv(t *testing.T, cfg config.Config) []string {
 		"DISPATCHD_KAFKA_TLS_CA_FILE=" + k.TLS.CAFile,
 		"DISPATCHD_KAFKA_TLS_CERT_FILE=" + k.TLS.CertFile,
 		"DISPATCHD_KAFKA_TLS_KEY_FILE=" + k.TLS.KeyFile,
+		fmt.Sprintf("DISPATCHD_KAFKA_TLS_INSECURE_SKIP_VERIFY=%t", k.TLS.InsecureSkipVerify),
 	}
 	if k.SASL.Enabled {
 		pw := filepath.Join(t.TempDir(), "kafka-password")
@@ -50,12 +51,21 @@ func TestBinary_run_processes_records_over_scram_and_mutual_tls(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		cluster *kafkatest.Cluster
-	}{{"sasl_ssl_scram_sha_512", sec.SCRAM}, {"mutual_tls", sec.MTLS}} {
+		mutate  func(*config.Config)
+		warns   bool
+	}{
+		{name: "sasl_ssl_scram_sha_512", cluster: sec.SCRAM, mutate: func(*config.Config) {}},
+		{name: "mutual_tls", cluster: sec.MTLS, mutate: func(*config.Config) {}},
+		{name: "mutual_tls_without_verifying_the_broker", cluster: sec.MTLS, warns: true,
+			mutate: func(c *config.Config) { c.Kafka.TLS.CAFile, c.Kafka.TLS.InsecureSkipVerify = "", true }},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.cluster
 			cfg := c.Config(t, 4)
+			tc.mutate(&cfg)
+			cmd := command(t, daemonEnv(t, cfg), "run") // builds the binary on first use
 			began := time.Now()
-			p := start(t, command(t, daemonEnv(t, cfg), "run"))
+			p := start(t, cmd)
 			t.Logf("%s (%s, %v): ready after %s", tc.name, c.Kind, c.Brokers, waitReady(t, p, began))
 
 			var inputs []kafkatest.Record
@@ -71,6 +81,11 @@ func TestBinary_run_processes_records_over_scram_and_mutual_tls(t *testing.T) {
 			code, _ := term(t, p)
 			require.Equal(t, 0, code)
 			require.NotContains(t, p.Log(), kafkatest.SCRAMPassword, "the password is never logged")
+			warned := false
+			for _, l := range strings.Split(p.Log(), "\n") {
+				warned = warned || strings.Contains(l, `"level":"warn"`) && strings.Contains(l, "insecure_skip_verify=true: broker certificates are NOT verified")
+			}
+			require.Equal(t, tc.warns, warned, "a loud warning exactly when certificates go unverified")
 		})
 	}
 }
@@ -95,8 +110,9 @@ func TestBinary_run_ends_at_once_on_a_wrong_password_or_ca(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := tt.cluster.Config(t, 1)
 			tt.mutate(&cfg)
+			cmd := command(t, daemonEnv(t, cfg), "run")
 			began := time.Now()
-			p := start(t, command(t, daemonEnv(t, cfg), "run"))
+			p := start(t, cmd)
 			require.NoError(t, p.Wait(30*time.Second), "a refused login or handshake ends start-up within 30s")
 			took := p.ExitedAt().Sub(began)
 			line := oneErrorLine(t, p.Log())
@@ -112,8 +128,9 @@ func TestBinary_run_ends_at_once_on_a_wrong_password_or_ca(t *testing.T) {
 func TestBinary_run_waits_for_brokers_that_are_down_then_exits_1_in_one_line(t *testing.T) {
 	down, err := proc.FreeAddr()
 	require.NoError(t, err)
+	cmd := command(t, []string{"DISPATCHD_KAFKA_BROKERS=" + down, "DISPATCHD_KAFKA_CONNECT_TIMEOUT=3s"}, "run")
 	began := time.Now()
-	p := start(t, command(t, []string{"DISPATCHD_KAFKA_BROKERS=" + down, "DISPATCHD_KAFKA_CONNECT_TIMEOUT=3s"}, "run"))
+	p := start(t, cmd)
 	var notReady int
 	require.NoError(t, proc.WaitFor(t.Context(), 10*time.Second, 100*time.Millisecond, func() bool {
 		if resp, err := p.Get("/readyz"); err == nil {
@@ -139,8 +156,9 @@ func TestBinary_run_waits_for_brokers_that_are_down_then_exits_1_in_one_line(t *
 func TestBinary_run_starts_once_a_late_broker_comes_up(t *testing.T) {
 	addr, err := proc.FreeAddr()
 	require.NoError(t, err)
+	cmd := command(t, []string{"DISPATCHD_KAFKA_BROKERS=" + addr}, "run")
 	began := time.Now()
-	p := start(t, command(t, []string{"DISPATCHD_KAFKA_BROKERS=" + addr}, "run"))
+	p := start(t, cmd)
 	require.NoError(t, proc.WaitFor(t.Context(), 10*time.Second, 50*time.Millisecond, func() bool {
 		return strings.Count(p.Log(), "kafka not reachable; retrying") >= 2
 	}), p.Log())
