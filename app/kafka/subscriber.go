@@ -22,7 +22,7 @@ type SubscriberConfig struct {
 	Sarama *sarama.Config
 	// NackBackoff is how long a nacked message waits before it is delivered again.
 	NackBackoff time.Duration
-	// DrainTimeout is how long closing lets in-flight messages finish.
+	// DrainTimeout is the drain budget: how long closing lets in-flight messages finish.
 	DrainTimeout time.Duration
 	// ReconnectBackoff is the wait after a failed group session before the next.
 	ReconnectBackoff time.Duration
