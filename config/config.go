@@ -65,6 +65,9 @@ type Consumer struct {
 	Ordering          string        `koanf:"ordering" yaml:"ordering" doc:"partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes."`
 	// MaxInFlight is the size of key mode's in-flight window.
 	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Key mode: messages taken from one partition and not yet committed, at most. Bounds the concurrency per partition and what a crash redoes. Ignored in partition mode."`
+	// NackBackoff is not router.retry_initial_backoff: a nack is no handler
+	// retry but a pause, and it paces redelivery while the brokers are unwell.
+	NackBackoff time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through."`
 }
 
 // Producer configures the producer.

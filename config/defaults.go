@@ -32,6 +32,9 @@ func Default() Config {
 			// production; key mode is opt-in.
 			Ordering:    "partition",
 			MaxInFlight: 64,
+			// The value router.retry_initial_backoff has by default, which
+			// the consumer used before it had a setting of its own.
+			NackBackoff: 100 * time.Millisecond,
 		},
 		Producer: Producer{
 			Acks:       "all",

@@ -63,6 +63,7 @@ func (c Consumer) validate(p *problems) {
 	if c.MaxInFlight < 1 || c.MaxInFlight > 10000 {
 		p.addf("consumer.max_in_flight (%d) must be 1 to 10000", c.MaxInFlight)
 	}
+	p.positive("consumer.nack_backoff", c.NackBackoff)
 }
 
 func (t Topics) validate(p *problems) {

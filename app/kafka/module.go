@@ -41,7 +41,7 @@ func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs 
 		Brokers:      cfg.Kafka.Brokers,
 		Group:        cfg.Consumer.Group,
 		Sarama:       sc,
-		NackBackoff:  cfg.Router.RetryInitialBackoff,
+		NackBackoff:  cfg.Consumer.NackBackoff,
 		DrainTimeout: cfg.Shutdown.DrainTimeout,
 		InitTopic:    Topics(cfg)[0],
 		LeaveStatic:  cfg.Consumer.LeaveOnStop,

@@ -44,7 +44,7 @@ func pubSub(t *testing.T, c *kafkatest.Cluster, group string, ordering kafka.Ord
 		Brokers:      cfg.Kafka.Brokers,
 		Group:        cfg.Consumer.Group,
 		Sarama:       sc,
-		NackBackoff:  cfg.Router.RetryInitialBackoff,
+		NackBackoff:  cfg.Consumer.NackBackoff,
 		DrainTimeout: cfg.Shutdown.DrainTimeout,
 		InitTopic:    kafka.Topics(cfg)[0],
 		Ordering:     ordering,

@@ -20,7 +20,7 @@ type SubscriberConfig struct {
 	Group string
 	// Sarama is the client configuration (see SaramaConfig).
 	Sarama *sarama.Config
-	// NackBackoff is how long a nacked message waits before it is delivered again.
+	// NackBackoff is how long a nacked message waits before it is handed over again.
 	NackBackoff time.Duration
 	// DrainTimeout is the drain budget: how long closing lets in-flight messages finish.
 	DrainTimeout time.Duration

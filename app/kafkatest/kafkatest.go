@@ -82,6 +82,7 @@ func (c *Cluster) Config(t testing.TB, partitions int32) config.Config {
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Log.Level = "warn"
 	cfg.Consumer.SessionTimeout = 6 * time.Second
+	cfg.Consumer.NackBackoff = 10 * time.Millisecond
 	cfg.Router.RetryInitialBackoff = 10 * time.Millisecond
 	cfg.Router.RetryMaxBackoff = 50 * time.Millisecond
 	return cfg
