@@ -57,7 +57,9 @@ func TestValidate(t *testing.T) {
 		{"idempotent_without_acks_all", func(c *config.Config) { c.Producer.Acks = "leader" }, "producer.idempotent requires producer.acks=all"},
 		{"idempotent_without_retries", func(c *config.Config) { c.Producer.Retries = 0 }, "producer.idempotent requires producer.retries"},
 		{"idempotent_with_two_in_flight", func(c *config.Config) { c.Producer.MaxInFlight = 2 }, "only one in-flight request per connection"},
-		{"retries_reorder_without_idempotence", func(c *config.Config) { c.Producer.Idempotent, c.Producer.MaxInFlight, c.Producer.Retries = false, 5, 5 },
+		{"retries_reorder_without_idempotence", func(c *config.Config) {
+			c.Producer.Idempotent, c.Producer.MaxInFlight, c.Producer.Retries = false, 5, 5
+		},
 			"producer.max_in_flight (5) > 1 with producer.retries (5) > 0"},
 		{"many_in_flight_without_retries_is_valid", func(c *config.Config) {
 			c.Producer.Idempotent, c.Producer.MaxInFlight, c.Producer.Retries = false, 5, 0

@@ -15,6 +15,7 @@ import (
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
+	"dispatchd/app/router"
 	"dispatchd/app/telemetry"
 	"dispatchd/config"
 	"dispatchd/handlers"
@@ -34,10 +35,15 @@ func (noSender) Send([]*sarama.ProducerMessage) ([]kafka.Delivery, error) {
 	return nil, errors.New("probes do not send")
 }
 
+// idle is the daemon's health with every partition idle and none paused.
+type idle struct{ *kafka.Progress }
+
+func (idle) Paused() []router.Pause { return nil }
+
 // get serves GET path on the daemon's real routes.
 func get(t *testing.T, path string, ready bool) int {
 	t.Helper()
-	h := httpapi.Routes(config.Default(), readiness(ready), kafka.NewProgress(time.Minute), noSender{}, handlers.Default(),
+	h := httpapi.Routes(config.Default(), readiness(ready), idle{kafka.NewProgress(time.Minute)}, noSender{}, handlers.Default(),
 		telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "test"}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
