@@ -67,7 +67,8 @@ type Consumer struct {
 	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Key mode: messages taken from one partition and not yet committed, at most. Bounds the concurrency per partition and what a crash redoes. Ignored in partition mode."`
 	// NackBackoff is not router.retry_initial_backoff: a nack is no handler
 	// retry but a pause, and it paces redelivery while the brokers are unwell.
-	NackBackoff time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through."`
+	NackBackoff    time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through. The wait doubles with each nack of the same message, up to consumer.nack_backoff_max."`
+	NackBackoffMax time.Duration `koanf:"nack_backoff_max" yaml:"nack_backoff_max" doc:"Cap on the wait between redeliveries of a message that keeps being nacked; a paused partition retries (and logs) at most this often."`
 }
 
 // Producer configures the producer.

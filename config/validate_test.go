@@ -45,6 +45,7 @@ func TestValidate(t *testing.T) {
 		{"zero_consumer_max_in_flight", func(c *config.Config) { c.Consumer.MaxInFlight = 0 }, "consumer.max_in_flight"},
 		{"huge_consumer_max_in_flight", func(c *config.Config) { c.Consumer.MaxInFlight = 10001 }, "consumer.max_in_flight"},
 		{"zero_consumer_nack_backoff", func(c *config.Config) { c.Consumer.NackBackoff = 0 }, "consumer.nack_backoff"},
+		{"nack_backoff_max_below_nack_backoff", func(c *config.Config) { c.Consumer.NackBackoffMax = time.Millisecond }, "consumer.nack_backoff_max"},
 		{"bad_acks", func(c *config.Config) { c.Producer.Acks = "1" }, "producer.acks"},
 		{"negative_retries", func(c *config.Config) { c.Producer.Retries = -1 }, "producer.retries"},
 		{"negative_retry_backoff", func(c *config.Config) { c.Producer.RetryBackoff = -time.Second }, "producer.retry_backoff"},

@@ -21,6 +21,7 @@ type env struct {
 
 	commitInterval time.Duration // how often a session commits what is marked
 	nackBackoff    time.Duration // how long a nacked message waits before its next hand-over
+	nackBackoffMax time.Duration // the cap of that wait, which doubles with each nack
 	limit          int           // a window's size
 	laneOf         func(*sarama.ConsumerMessage) string
 

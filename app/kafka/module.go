@@ -38,15 +38,16 @@ func newProducer(cfg config.Config, sc *sarama.Config, log *zap.Logger) (*Produc
 
 func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
 	s, err := NewSubscriber(SubscriberConfig{
-		Brokers:      cfg.Kafka.Brokers,
-		Group:        cfg.Consumer.Group,
-		Sarama:       sc,
-		NackBackoff:  cfg.Consumer.NackBackoff,
-		DrainTimeout: cfg.Shutdown.DrainTimeout,
-		InitTopic:    Topics(cfg)[0],
-		LeaveStatic:  cfg.Consumer.LeaveOnStop,
-		Ordering:     Ordering(cfg.Consumer.Ordering),
-		MaxInFlight:  cfg.Consumer.MaxInFlight,
+		Brokers:        cfg.Kafka.Brokers,
+		Group:          cfg.Consumer.Group,
+		Sarama:         sc,
+		NackBackoff:    cfg.Consumer.NackBackoff,
+		NackBackoffMax: cfg.Consumer.NackBackoffMax,
+		DrainTimeout:   cfg.Shutdown.DrainTimeout,
+		InitTopic:      Topics(cfg)[0],
+		LeaveStatic:    cfg.Consumer.LeaveOnStop,
+		Ordering:       Ordering(cfg.Consumer.Ordering),
+		MaxInFlight:    cfg.Consumer.MaxInFlight,
 	}, state, obs, log.Named("consumer"))
 	if err != nil {
 		return nil, err

@@ -141,8 +141,11 @@ func (r *partitionRun) start(e *entry, draining bool) {
 }
 
 // deliver hands km to the subscriber's reader until it is acked; a nacked
-// message is handed over again after the nack backoff, unless stopping began.
+// message is handed over again after the nack backoff, which doubles with
+// each nack up to its cap, unless stopping began. Nothing later in the lane
+// is handed over meanwhile: a paused partition (or key) stays paused.
 func (r *partitionRun) deliver(km *sarama.ConsumerMessage, draining bool) handOverEnd {
+	wait := r.env.nackBackoff
 	for {
 		ctx, cancel := context.WithCancel(r.env.drainCtx)
 		msg := toMessage(ctx, km)
@@ -152,11 +155,15 @@ func (r *partitionRun) deliver(km *sarama.ConsumerMessage, draining bool) handOv
 		if end != cut || r.env.drainCtx.Err() != nil {
 			return end
 		}
+		t := time.NewTimer(wait)
+		wait = min(2*wait, r.env.nackBackoffMax)
 		select { // nacked
-		case <-time.After(r.env.nackBackoff):
+		case <-t.C:
 		case <-r.env.closing:
+			t.Stop()
 			return cut
 		case <-r.sess.Context().Done():
+			t.Stop()
 			return cut
 		}
 	}

@@ -20,8 +20,11 @@ type SubscriberConfig struct {
 	Group string
 	// Sarama is the client configuration (see SaramaConfig).
 	Sarama *sarama.Config
-	// NackBackoff is how long a nacked message waits before it is handed over again.
+	// NackBackoff is how long a nacked message waits before it is handed
+	// over again; the wait doubles with each nack of the same message.
 	NackBackoff time.Duration
+	// NackBackoffMax caps that wait. Default 30s.
+	NackBackoffMax time.Duration
 	// DrainTimeout is the drain budget: how long closing lets in-flight messages finish.
 	DrainTimeout time.Duration
 	// ReconnectBackoff is the wait after a failed group session before the next.
@@ -99,6 +102,9 @@ type Subscriber struct {
 func NewSubscriber(cfg SubscriberConfig, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
 	if cfg.NackBackoff <= 0 {
 		cfg.NackBackoff = 100 * time.Millisecond
+	}
+	if cfg.NackBackoffMax < cfg.NackBackoff {
+		cfg.NackBackoffMax = max(cfg.NackBackoff, 30*time.Second)
 	}
 	if cfg.Ordering == "" {
 		cfg.Ordering = OrderPartition

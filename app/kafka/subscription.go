@@ -39,6 +39,7 @@ func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup) *s
 		log:            s.log.With(zap.String("topic", topic), zap.String("group", s.cfg.Group)),
 		commitInterval: s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval,
 		nackBackoff:    s.cfg.NackBackoff,
+		nackBackoffMax: s.cfg.NackBackoffMax,
 		limit:          limit,
 		laneOf:         laneOf,
 		out:            sub.out,

@@ -18,6 +18,9 @@ type Record struct {
 	Key string
 	// Headers are the record headers.
 	Headers map[string]string
+	// Ordered are more headers, written first and as given: in order,
+	// duplicates kept, bytes that need not be text.
+	Ordered []sarama.RecordHeader
 	// Value is the record value.
 	Value []byte
 }
@@ -32,6 +35,7 @@ func (c *Cluster) Produce(t testing.TB, topic string, records []Record) []*saram
 	msgs := make([]*sarama.ProducerMessage, len(records))
 	for i, r := range records {
 		pm := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.Key), Value: sarama.ByteEncoder(r.Value)}
+		pm.Headers = append(pm.Headers, r.Ordered...)
 		for k, v := range r.Headers {
 			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
 		}
