@@ -99,6 +99,7 @@ func (r *partitionRun) finished(o outcome) {
 	next, last := r.w.finish(o.e)
 	if last != nil {
 		r.sess.MarkMessage(last, "")
+		r.env.commits.mark(last.Topic, last.Partition, last.Offset+1)
 		r.env.obs.Marked(last.Topic, last.Partition, last.Offset)
 	}
 	switch {

@@ -71,17 +71,19 @@ func (p *Progress) Marked(topic string, partition int32, offset int64) {
 	})
 }
 
-// Committed implements Observer: every marked offset was just committed.
-func (p *Progress) Committed() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// Committed implements Observer: the coordinator holds next for the
+// partition, so its commit age starts again if that moved it on.
+func (p *Progress) Committed(topic string, partition int32, next int64) {
 	now := p.now()
-	for _, pp := range p.parts {
-		if pp.marked > pp.committed {
-			pp.committed, pp.committedAt = pp.marked, now
+	p.with(topic, partition, func(pp *partitionProgress) {
+		if next > pp.committed {
+			pp.committed, pp.committedAt = next, now
 		}
-	}
+	})
 }
+
+// CommitFailed implements Observer; the commit age shows it.
+func (p *Progress) CommitFailed(int) {}
 
 // Generation implements Observer.
 func (p *Progress) Generation(int32) {}

@@ -26,12 +26,15 @@ func TestProgress_commit_ages_move_only_when_a_new_offset_is_committed(t *testin
 
 	p.Consumed("in", 0, 0, 1)
 	p.Marked("in", 0, 0)
-	p.Committed()
+	p.CommitFailed(1)
+	now = now.Add(time.Second)
+	require.Equal(t, 6*time.Second, ages()[0], "a commit the coordinator did not confirm does not reset the age")
+	p.Committed("in", 0, 1)
 	now = now.Add(2 * time.Second)
-	require.Equal(t, map[int32]time.Duration{0: 2 * time.Second, 1: 7 * time.Second}, ages(),
+	require.Equal(t, map[int32]time.Duration{0: 2 * time.Second, 1: 8 * time.Second}, ages(),
 		"a commit resets only the partition whose offset moved")
 
-	p.Committed()
+	p.Committed("in", 0, 1)
 	now = now.Add(time.Second)
 	require.Equal(t, 3*time.Second, ages()[0], "a commit with nothing new does not reset the age")
 

@@ -136,11 +136,16 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	if s.closed {
 		return nil, errors.New("kafka subscriber: closed")
 	}
-	group, err := sarama.NewConsumerGroup(s.cfg.Brokers, s.cfg.Group, ownStrategies(s.cfg.Sarama))
+	client, err := sarama.NewClient(s.cfg.Brokers, ownStrategies(s.cfg.Sarama))
 	if err != nil {
 		return nil, fmt.Errorf("join consumer group %q at %v: %w", s.cfg.Group, s.cfg.Brokers, err)
 	}
-	sub := newSubscription(s, topic, group)
+	group, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, client)
+	if err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("join consumer group %q at %v: %w", s.cfg.Group, s.cfg.Brokers, err)
+	}
+	sub := newSubscription(s, topic, group, client)
 	s.subs = append(s.subs, sub)
 	go sub.consume()
 	go func() {
