@@ -75,7 +75,7 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestLoadRejects(t *testing.T) {
+func TestLoad_rejects(t *testing.T) {
 	tests := []struct {
 		name      string
 		file      string
@@ -117,7 +117,7 @@ func TestLoadRejects(t *testing.T) {
 	}
 }
 
-func TestLoadMissingFile(t *testing.T) {
+func TestLoad_missing_file(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "absent.yaml")
 	_, err := config.Load(path, nil, nil)
 	require.ErrorContains(t, err, path)

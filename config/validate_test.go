@@ -104,7 +104,7 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestValidateReportsEveryProblem(t *testing.T) {
+func TestValidate_reports_every_problem(t *testing.T) {
 	c := config.Default()
 	c.Consumer.Group, c.Log.Level = "", "loud"
 	err := c.Validate()

@@ -171,7 +171,7 @@ func TestCommands(t *testing.T) {
 	}
 }
 
-func TestHelpListsEveryCommand(t *testing.T) {
+func TestHelp_lists_every_command(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, cli.ExitOK, cli.Main([]string{"--help"}, strings.NewReader(""), &stdout, &stderr))
 	listed := map[string]bool{}

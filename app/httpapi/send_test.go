@@ -52,7 +52,7 @@ func headers(r *sarama.ProducerMessage) map[string]string {
 	return out
 }
 
-func TestSendAccepted(t *testing.T) {
+func TestSend_accepted(t *testing.T) {
 	tests := []struct {
 		name string
 		body string
@@ -134,7 +134,7 @@ func TestSendAccepted(t *testing.T) {
 	}
 }
 
-func TestSendRejected(t *testing.T) {
+func TestSend_rejected(t *testing.T) {
 	index := func(i int) *int { return &i }
 	valid := sendBody("o-1", messages.TypeOrderPlaced, `{}`)
 	tests := []struct {
@@ -198,7 +198,7 @@ func TestSendRejected(t *testing.T) {
 	}
 }
 
-func TestSendSenderFails(t *testing.T) {
+func TestSend_sender_fails(t *testing.T) {
 	sender := &recordingSender{err: errors.New("delivery timeout")}
 	rec := do(t, routes(readiness{joined: true}, sender), http.MethodPost, "/v1/messages", batch(2))
 

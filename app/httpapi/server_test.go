@@ -13,7 +13,7 @@ import (
 	"dispatchd/app/httpapi"
 )
 
-func TestServerServesOnAnEphemeralPort(t *testing.T) {
+func TestServer_serves_on_an_ephemeral_port(t *testing.T) {
 	s := httpapi.NewServer("127.0.0.1:0", routes(readiness{joined: true}, &recordingSender{}), zap.NewNop())
 	require.NoError(t, s.Start(context.Background()))
 	t.Cleanup(func() { _ = s.Stop(context.Background()) })
@@ -36,7 +36,7 @@ func TestServerServesOnAnEphemeralPort(t *testing.T) {
 	require.Error(t, err, "a stopped server accepts no connections")
 }
 
-func TestServerStartFailsOnBusyAddress(t *testing.T) {
+func TestServer_start_fails_on_a_busy_address(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ln.Close() })
@@ -47,7 +47,7 @@ func TestServerStartFailsOnBusyAddress(t *testing.T) {
 	require.NoError(t, s.Stop(context.Background()), "stopping a server that never started is a no-op")
 }
 
-func TestServerStopBeforeStart(t *testing.T) {
+func TestServer_stop_before_start(t *testing.T) {
 	s := httpapi.NewServer("127.0.0.1:0", http.NotFoundHandler(), zap.NewNop())
 	require.Equal(t, "127.0.0.1:0", s.Addr())
 	require.NoError(t, s.Stop(context.Background()))

@@ -26,7 +26,7 @@ func failWith(err error) message.HandlerFunc {
 	return func(*message.Message) ([]*message.Message, error) { return nil, err }
 }
 
-func TestDeadLetterParksFailures(t *testing.T) {
+func TestDeadLetter_parks_failures(t *testing.T) {
 	tests := []struct {
 		name         string
 		handler      message.HandlerFunc
@@ -118,7 +118,7 @@ func TestDeadLetterParksFailures(t *testing.T) {
 	}
 }
 
-func TestDeadLetterDoesNotPark(t *testing.T) {
+func TestDeadLetter_does_not_park(t *testing.T) {
 	errBoom := errors.New("boom")
 	errBroker := errors.New("broker gone")
 	tests := []struct {
@@ -181,7 +181,7 @@ func TestDeadLetterDoesNotPark(t *testing.T) {
 	}
 }
 
-func TestDeadLetterPublishFailureNamesBothErrors(t *testing.T) {
+func TestDeadLetter_publish_failure_names_both_errors(t *testing.T) {
 	pub := &recordingPublisher{err: errors.New("broker gone")}
 	_, err := router.DeadLetter{Publisher: pub, Topic: dlqTopic}.
 		Middleware(failWith(&router.AttemptsError{Attempts: 4, Err: errors.New("db down")}))(newMsg("in-1", "t", "{}"))
@@ -199,7 +199,7 @@ func rawHeaders(kv ...string) []messages.Header {
 	return hs
 }
 
-func TestDeadLetterAlwaysFits(t *testing.T) {
+func TestDeadLetter_always_fits(t *testing.T) {
 	const limit = 64 << 10
 	big := strings.Repeat("v", 2*limit)
 	manyHeaders := make([]string, 0, 4000)

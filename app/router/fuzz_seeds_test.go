@@ -52,7 +52,7 @@ var chainSeeds = []chainSeed{
 		hdrs: [4]string{"\xb7", "x", "\xc3", "\xb7"}, wantResult: true},
 }
 
-func TestChainSeeds(t *testing.T) {
+func TestChain_seeds(t *testing.T) {
 	cfg := config.Default()
 	for _, s := range chainSeeds {
 		t.Run(s.name, func(t *testing.T) {
@@ -65,9 +65,9 @@ func TestChainSeeds(t *testing.T) {
 	}
 }
 
-// TestChainCorpus keeps the committed corpus the seeds: a file per seed,
+// TestChain_corpus_matches_the_seeds keeps the committed corpus the seeds: a file per seed,
 // named after it, in go test's corpus format.
-func TestChainCorpus(t *testing.T) {
+func TestChain_corpus_matches_the_seeds(t *testing.T) {
 	for _, s := range chainSeeds {
 		t.Run(s.name, func(t *testing.T) {
 			got, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzChain", s.name))
