@@ -8,13 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
+	"dispatchd/app/router"
 	"dispatchd/app/telemetry"
 	"dispatchd/config"
 	"dispatchd/handlers"
@@ -27,6 +28,12 @@ func (r readiness) Ready() bool    { return bool(r) }
 func (r readiness) Joined() bool   { return bool(r) }
 func (r readiness) Stopping() bool { return false }
 
+// health is an httpapi.Health with nothing stalled or paused.
+type health struct{}
+
+func (health) Stalled() []string      { return nil }
+func (health) Paused() []router.Pause { return nil }
+
 // noSender fails every send; probes never send.
 type noSender struct{}
 
@@ -37,8 +44,10 @@ func (noSender) Send([]*sarama.ProducerMessage) ([]kafka.Delivery, error) {
 // get serves GET path on the daemon's real routes.
 func get(t *testing.T, path string, ready bool) int {
 	t.Helper()
-	h := httpapi.Routes(config.Default(), readiness(ready), kafka.NewProgress(time.Minute), noSender{}, handlers.Default(),
-		telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "test"}))
+	h, _, err := httpapi.Routes(config.Default(), httpapi.Endpoints{
+		Ready: readiness(ready), Health: health{}, Sender: noSender{}, Registry: handlers.Default(),
+		Metrics: telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "test"}), Log: zap.NewNop()})
+	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec.Code
