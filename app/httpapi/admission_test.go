@@ -172,3 +172,29 @@ func TestRoutes_fail_on_an_unreadable_token_file(t *testing.T) {
 	_, _, err = httpapi.Routes(cfg, endpoints(readiness{}, progressOnly{}, &recordingSender{}))
 	require.NoError(t, err, "a disabled endpoint reads no token")
 }
+
+func TestUnguarded_warns_of_a_tokenless_endpoint_beyond_loopback(t *testing.T) {
+	tests := []struct {
+		name    string
+		addr    string
+		enabled bool
+		token   string
+		want    bool
+	}{
+		{name: "all_interfaces", addr: "0.0.0.0:8080", enabled: true, want: true},
+		{name: "empty_host", addr: ":8080", enabled: true, want: true},
+		{name: "a_hostname", addr: "dispatchd.internal:8080", enabled: true, want: true},
+		{name: "ipv4_loopback", addr: "127.0.0.1:8080", enabled: true},
+		{name: "ipv6_loopback", addr: "[::1]:8080", enabled: true},
+		{name: "localhost", addr: "localhost:8080", enabled: true},
+		{name: "with_a_token", addr: "0.0.0.0:8080", enabled: true, token: "/run/secrets/token"},
+		{name: "disabled", addr: "0.0.0.0:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := config.Default().HTTP
+			h.Addr, h.Send.Enabled, h.Send.TokenFile = tt.addr, tt.enabled, tt.token
+			require.Equal(t, tt.want, httpapi.Unguarded(h))
+		})
+	}
+}

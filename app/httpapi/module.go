@@ -21,12 +21,18 @@ var Module = fx.Module("httpapi",
 
 // Endpoints are what the endpoints report on and send with.
 type Endpoints struct {
-	Ready    Readiness
-	Health   Health
-	Sender   Sender
+	// Ready answers /readyz.
+	Ready Readiness
+	// Health answers /healthz.
+	Health Health
+	// Sender writes what POST /v1/messages accepts.
+	Sender Sender
+	// Registry knows the message types POST /v1/messages accepts.
 	Registry *handlers.Registry
-	Metrics  *telemetry.Metrics
-	Log      *zap.Logger
+	// Metrics is what /metrics serves.
+	Metrics *telemetry.Metrics
+	// Log is where a failed send's cause is logged.
+	Log *zap.Logger
 }
 
 // Routes builds the handler of each listener cfg asks for. With
@@ -86,7 +92,7 @@ func newServer(cfg config.Config, state *kafka.GroupState, health Health, p *kaf
 	if err != nil {
 		return nil, err
 	}
-	if open(cfg.HTTP) {
+	if unguarded(cfg.HTTP) {
 		log.Warn("POST /v1/messages writes the input topic for anyone who reaches http.addr: set http.send.token_file",
 			zap.String("addr", cfg.HTTP.Addr))
 	}
@@ -97,9 +103,9 @@ func newServer(cfg config.Config, state *kafka.GroupState, health Health, p *kaf
 	return NewServer(log, ls...), nil
 }
 
-// open reports whether the send endpoint takes messages without a token on
-// an address beyond loopback.
-func open(h config.HTTP) bool {
+// unguarded reports whether the send endpoint takes messages without a
+// token on an address beyond loopback.
+func unguarded(h config.HTTP) bool {
 	if !h.Send.Enabled || h.Send.TokenFile != "" {
 		return false
 	}

@@ -17,8 +17,10 @@ import (
 // Listener is one address and what it serves.
 type Listener struct {
 	// Name tells the listeners apart in logs and errors: "http" or "admin".
-	Name    string
-	Addr    string
+	Name string
+	// Addr is host:port; port 0 picks a free one.
+	Addr string
+	// Handler serves every request of the listener.
 	Handler http.Handler
 }
 
