@@ -19,7 +19,7 @@ type Config struct {
 	Topics Topics `koanf:"topics" yaml:"topics"`
 	// Router configures the retries of the message router.
 	Router Router `koanf:"router" yaml:"router"`
-	// HTTP configures the health, metrics and send endpoints.
+	// HTTP configures the health, metrics and send endpoints and their listeners.
 	HTTP HTTP `koanf:"http" yaml:"http"`
 	// Log configures the zap logger.
 	Log Log `koanf:"log" yaml:"log"`
@@ -104,9 +104,20 @@ type Router struct {
 	HandlerTimeout      time.Duration `koanf:"handler_timeout" yaml:"handler_timeout" doc:"Bound on one attempt of a handler: its context ends then, and the attempt fails as transient (retried, then dead-lettered); 0 means no bound."`
 }
 
-// HTTP configures the HTTP server.
+// HTTP configures the HTTP listeners.
 type HTTP struct {
-	Addr string `koanf:"addr" yaml:"addr" doc:"Listen address of /healthz, /readyz, /metrics and /v1/messages."`
+	Addr      string `koanf:"addr" yaml:"addr" doc:"Listen address of POST /v1/messages, and of /healthz, /readyz and /metrics unless http.admin_addr is set."`
+	AdminAddr string `koanf:"admin_addr" yaml:"admin_addr" doc:"Listen address of /healthz, /readyz and /metrics alone; when set, http.addr serves only POST /v1/messages. Empty serves everything on http.addr."`
+	// Send configures POST /v1/messages.
+	Send Send `koanf:"send" yaml:"send"`
+}
+
+// Send configures POST /v1/messages, the HTTP way to write the input topic.
+type Send struct {
+	Enabled       bool          `koanf:"enabled" yaml:"enabled" doc:"Serve POST /v1/messages; off, it answers 404. Off by default for run; dispatchd dev turns it on unless it is set."`
+	TokenFile     string        `koanf:"token_file" yaml:"token_file" doc:"File holding the token POST /v1/messages then requires, sent as Authorization: Bearer TOKEN; read once at start, 16 to 4096 printable ASCII characters without spaces, surrounding whitespace ignored. Empty requires no token."`
+	MaxConcurrent int           `koanf:"max_concurrent" yaml:"max_concurrent" doc:"Sends served at once, at most; one more is answered 429 with Retry-After. Bounds the memory held by request bodies and by sends waiting on Kafka."`
+	Timeout       time.Duration `koanf:"timeout" yaml:"timeout" doc:"Bound on one POST /v1/messages, from its headers to its answer: reading the body and waiting for Kafka's acknowledgement. Past it the answer is 503 and the messages may still be written."`
 }
 
 // Log configures the logger.

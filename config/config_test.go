@@ -70,6 +70,8 @@ func TestString_round_trips(t *testing.T) {
 			c.Topics.AutoCreate = false
 			c.Router.RetryAttempts = 0
 			c.HTTP.Addr = ":9090"
+			c.HTTP.AdminAddr = "127.0.0.1:9091"
+			c.HTTP.Send = config.Send{Enabled: true, TokenFile: "/run/secrets/token", MaxConcurrent: 3, Timeout: 1500 * time.Millisecond}
 			c.Log.Format = "console"
 			c.Shutdown.Timeout = time.Hour
 		}},

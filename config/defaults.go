@@ -67,8 +67,20 @@ func Default() Config {
 			RetryMaxBackoff:     2 * time.Second,
 			HandlerTimeout:      30 * time.Second,
 		},
-		HTTP: HTTP{Addr: "127.0.0.1:8080"},
-		Log:  Log{Level: "info", Format: "json"},
+		HTTP: HTTP{
+			Addr: "127.0.0.1:8080",
+			// Writing the input topic with dispatchd's Kafka identity is
+			// opt-in: on by default only in dev (app/cli).
+			Send: Send{
+				Enabled: false,
+				// 16 bodies of 1 MiB, and their records, fit a 256 MiB pod.
+				MaxConcurrent: 16,
+				// Inside shutdown.timeout, so a send in flight when the stop
+				// begins can still be answered.
+				Timeout: 10 * time.Second,
+			},
+		},
+		Log: Log{Level: "info", Format: "json"},
 		// Shutdown.Timeout exceeds Shutdown.DrainTimeout so the drain fits.
 		Shutdown: Shutdown{DrainTimeout: 10 * time.Second, Timeout: 15 * time.Second},
 		// Longer than the worst retry chain of one message (3 retries, 2 s cap).

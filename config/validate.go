@@ -1,6 +1,9 @@
 package config
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Validate reports every problem in c, joined; each message names the field
 // by its koanf path. It returns nil when c is usable.
@@ -11,9 +14,7 @@ func (c Config) Validate() error {
 	c.Producer.validate(&p)
 	c.Topics.validate(&p)
 	c.Router.validate(&p)
-	if err := hostPort(c.HTTP.Addr, 0, true); err != nil {
-		p.addf("http.addr %v", err)
-	}
+	c.HTTP.validate(&p)
 	p.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	p.oneOf("log.format", c.Log.Format, "json", "console")
 	p.positive("shutdown.drain_timeout", c.Shutdown.DrainTimeout)
@@ -143,4 +144,20 @@ func (pr Producer) validate(p *problems) {
 			"overtake a later one and break per-key order: set producer.max_in_flight=1 "+
 			"(with producer.idempotent=true to also avoid duplicates)", pr.MaxInFlight, pr.Retries)
 	}
+}
+
+// validate checks the listeners and the send endpoint's bounds.
+func (h HTTP) validate(p *problems) {
+	if err := hostPort(h.Addr, 0, true); err != nil {
+		p.addf("http.addr %v", err)
+	}
+	if h.AdminAddr != "" {
+		if err := hostPort(h.AdminAddr, 0, true); err != nil {
+			p.addf("http.admin_addr %v", err)
+		} else if h.AdminAddr == h.Addr && !strings.HasSuffix(h.Addr, ":0") {
+			p.addf("http.admin_addr %q must differ from http.addr: leave it empty to serve everything there", h.AdminAddr)
+		}
+	}
+	p.atLeast("http.send.max_concurrent", int64(h.Send.MaxConcurrent), 1)
+	p.positive("http.send.timeout", h.Send.Timeout)
 }

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -196,16 +195,4 @@ func TestSend_rejected(t *testing.T) {
 			require.Zero(t, calls, "bad input sends nothing")
 		})
 	}
-}
-
-func TestSend_sender_fails(t *testing.T) {
-	sender := &recordingSender{err: errors.New("delivery timeout")}
-	rec := do(t, routes(readiness{joined: true}, sender), http.MethodPost, "/v1/messages", batch(2))
-
-	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	var resp map[string]any
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
-	require.Equal(t, map[string]any{"error": "not sent, safe to retry: delivery timeout"}, resp)
-	calls, _ := sender.sent()
-	require.Equal(t, 1, calls)
 }

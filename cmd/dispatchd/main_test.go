@@ -30,6 +30,7 @@ func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T)
 		"DISPATCHD_TOPICS_DEAD_LETTER=" + cfg.Topics.DeadLetter,
 		"DISPATCHD_SHUTDOWN_TIMEOUT=5s",
 		"DISPATCHD_SHUTDOWN_DRAIN_TIMEOUT=3s",
+		"DISPATCHD_HTTP_SEND_ENABLED=true", // the test posts to /v1/messages, which run keeps off by default
 	}
 	began := time.Now()
 	p := start(t, command(t, env, "run"))
