@@ -4,6 +4,7 @@ package kafka
 
 import (
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
@@ -35,9 +36,10 @@ func TestCommitBook_a_commit_counts_only_once_the_coordinator_returns_it(t *test
 	require.NoError(t, err)
 	req := &sarama.OffsetCommitRequest{Version: 2, ConsumerGroup: group, ConsumerGroupGeneration: -1, RetentionTime: -1}
 	req.AddBlock(topic, 0, 5, 0, "")
-	resp, err := coord.CommitOffset(req)
-	require.NoError(t, err)
-	require.Equal(t, sarama.ErrNoError, resp.Errors[topic][0])
+	require.Eventually(t, func() bool { // real Kafka may not know a topic created a moment ago
+		resp, err := coord.CommitOffset(req)
+		return err == nil && resp.Errors[topic][0] == sarama.ErrNoError
+	}, 10*time.Second, 50*time.Millisecond)
 
 	got, err = b.check(b.pending())
 	require.ErrorContains(t, err, topic+"/1", "partition 1 is still not committed")
