@@ -83,6 +83,15 @@ func TestDaemon_an_unwritable_topic_pauses_the_partition_until_it_is_back(t *tes
 				require.Empty(t, c.ReadFor(t, cfg.Topics.Output, time.Second), "the record behind the paused one waits")
 			}
 
+			// No hot loop: deliveries back off (10 ms doubling to 500 ms in
+			// tests), on top of each publish's own delivery timeout.
+			pausedAt := time.Now()
+			time.Sleep(3 * time.Second)
+			_, body := healthz(t, d.http.Addr())
+			deliveries := body["paused"].([]any)[0].(map[string]any)["attempts"].(float64)
+			require.LessOrEqual(t, deliveries, float64(time.Since(pausedAt)/(500*time.Millisecond))+8,
+				"a paused partition is redelivered (and logged) at most every nack_backoff_max once backed off")
+
 			c.RecreateTopic(t, 1, missing)
 			results := c.ReadN(t, cfg.Topics.Output, 1, 60*time.Second)
 			require.Eventually(t, func() bool {
