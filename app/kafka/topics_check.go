@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/IBM/sarama"
 )
@@ -26,9 +27,14 @@ const (
 	authorizedOmitted = math.MinInt32
 )
 
-// CheckTopics asks the brokers, in one metadata request, whether each topic
-// exists and, where the broker reports authorized operations, whether this
-// client may read or write it as it needs. It returns one error naming
+// topicsSettle is how long CheckTopics waits for a topic to appear: a broker
+// lists a topic created a moment ago only once its metadata caught up.
+const topicsSettle = 5 * time.Second
+
+// CheckTopics asks the brokers whether each topic exists and, where the
+// broker reports authorized operations, whether this client may read or
+// write it as it needs. A missing topic is asked about again for a few
+// seconds, since it may just have been created. It returns one error naming
 // every topic that fails and the setting that names it.
 func CheckTopics(brokers []string, sc *sarama.Config, uses []TopicUse) error {
 	client, err := sarama.NewClient(brokers, sc)
@@ -36,9 +42,22 @@ func CheckTopics(brokers []string, sc *sarama.Config, uses []TopicUse) error {
 		return fmt.Errorf("connect to %v: %w", brokers, err)
 	}
 	defer func() { _ = client.Close() }()
+	deadline := time.Now().Add(topicsSettle)
+	for {
+		missing, err := checkOnce(client, sc, uses)
+		if !missing || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// checkOnce is one metadata request; missing reports whether a topic was
+// not found.
+func checkOnce(client sarama.Client, sc *sarama.Config, uses []TopicUse) (missing bool, err error) {
 	broker := client.LeastLoadedBroker()
 	if broker == nil {
-		return fmt.Errorf("connect to %v: no broker answers", brokers)
+		return false, errors.New("describe topics: no broker answers")
 	}
 	names := make([]string, 0, len(uses))
 	for _, u := range uses {
@@ -49,7 +68,7 @@ func CheckTopics(brokers []string, sc *sarama.Config, uses []TopicUse) error {
 	req.IncludeTopicAuthorizedOperations = req.Version >= 8
 	resp, err := broker.GetMetadata(req)
 	if err != nil {
-		return fmt.Errorf("describe topics %v: %w", names, err)
+		return false, fmt.Errorf("describe topics %v: %w", names, err)
 	}
 	found := map[string]*sarama.TopicMetadata{}
 	for _, t := range resp.Topics {
@@ -57,11 +76,13 @@ func CheckTopics(brokers []string, sc *sarama.Config, uses []TopicUse) error {
 	}
 	var errs []error
 	for _, u := range uses {
-		if err := u.check(found[u.Name], req.IncludeTopicAuthorizedOperations); err != nil {
+		t := found[u.Name]
+		missing = missing || t == nil || errors.Is(t.Err, sarama.ErrUnknownTopicOrPartition)
+		if err := u.check(t, req.IncludeTopicAuthorizedOperations); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return missing, errors.Join(errs...)
 }
 
 func (u TopicUse) check(t *sarama.TopicMetadata, opsAsked bool) error {
