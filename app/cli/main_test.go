@@ -186,7 +186,7 @@ func TestHelp_lists_every_command(t *testing.T) {
 			listed[strings.Fields(line)[0]] = true
 		}
 	}
-	for _, c := range []string{"run", "dev", "send", "tail", "topics", "config", "version"} {
+	for _, c := range []string{"run", "dev", "send", "tail", "topics", "config", "doctor", "version"} {
 		require.True(t, listed[c], "command %q listed in:\n%s", c, stdout.String())
 	}
 }

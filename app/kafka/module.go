@@ -55,6 +55,13 @@ func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs 
 	return s, nil
 }
 
+// Uses lists the topics cfg names with what the daemon needs of each.
+func Uses(cfg config.Config) []TopicUse {
+	t := cfg.Topics
+	return []TopicUse{{Name: t.Input, Setting: "topics.input"}, {Name: t.Output, Setting: "topics.output", Write: true},
+		{Name: t.DeadLetter, Setting: "topics.dead_letter", Write: true}}
+}
+
 // Topics lists the topics cfg names, with the partitions and replication
 // they are created with.
 func Topics(cfg config.Config) []TopicSpec {
@@ -74,8 +81,7 @@ type TopicsEnsurer func(context.Context) error
 
 func newTopicsEnsurer(cfg config.Config, sc *sarama.Config, log *zap.Logger) TopicsEnsurer {
 	t := cfg.Topics
-	uses := []TopicUse{{Name: t.Input, Setting: "topics.input"}, {Name: t.Output, Setting: "topics.output", Write: true},
-		{Name: t.DeadLetter, Setting: "topics.dead_letter", Write: true}}
+	uses := Uses(cfg)
 	return func(context.Context) error {
 		if t.AutoCreate {
 			st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
