@@ -93,7 +93,7 @@ type Topics struct {
 	DeadLetter        string `koanf:"dead_letter" yaml:"dead_letter" doc:"Topic failed messages are parked in."`
 	Partitions        int32  `koanf:"partitions" yaml:"partitions" doc:"Partition count used when a topic is created."`
 	ReplicationFactor int16  `koanf:"replication_factor" yaml:"replication_factor" doc:"Replication factor used when a topic is created."`
-	AutoCreate        bool   `koanf:"auto_create" yaml:"auto_create" doc:"Create missing topics at start-up."`
+	AutoCreate        bool   `koanf:"auto_create" yaml:"auto_create" doc:"Create missing topics at start-up, with topics.partitions and topics.replication_factor, through the Admin API (needs the CREATE ACL). Meant for dev and tests: the shipped deployments set it false and create topics with a job. Metadata requests never create topics either way."`
 }
 
 // Router configures the message router's retries.
