@@ -103,7 +103,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // contenderMain runs one contender until SIGTERM: the child-process side.
 func contenderMain(args []string, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: dispatch-bench contender raw|stock|dispatchd --brokers ... --group ... --input ... --output ...")
+		fmt.Fprintln(stderr, "usage: dispatch-bench contender raw|stock|pipelined|franz|dispatchd --brokers ... --group ... --input ... --output ...")
 		return 2
 	}
 	kind := args[0]
