@@ -30,7 +30,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dispatch-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	brokers := fs.String("brokers", "", "Kafka bootstrap brokers, comma-separated (default: an embedded kfake broker in this process)")
-	messages := fs.Int("messages", 50000, "records in the preloaded input")
+	messages := fs.Int("messages", 200000, "records in the preloaded input")
 	keys := fs.Int("keys", 1000, "distinct keys")
 	partitions := fs.Int("partitions", 8, "partitions of the input and output topics")
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
