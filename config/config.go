@@ -60,6 +60,7 @@ type Consumer struct {
 	HeartbeatInterval time.Duration `koanf:"heartbeat_interval" yaml:"heartbeat_interval" doc:"How often the member heartbeats; at most a third of consumer.session_timeout."`
 	RebalanceTimeout  time.Duration `koanf:"rebalance_timeout" yaml:"rebalance_timeout" doc:"How long members get to rejoin during a rebalance."`
 	RebalanceStrategy string        `koanf:"rebalance_strategy" yaml:"rebalance_strategy" doc:"range, roundrobin, sticky or cooperative-sticky."`
+	IsolationLevel    string        `koanf:"isolation_level" yaml:"isolation_level" doc:"read_committed: only records of committed transactions are read, so an aborted upstream transaction's records are never dispatched (the Java consumer's read_committed). read_uncommitted: every record is read, aborted ones included."`
 	InstanceID        string        `koanf:"instance_id" yaml:"instance_id" doc:"Static membership id (KIP-345); empty for a dynamic member."`
 	LeaveOnStop       bool          `koanf:"leave_on_stop" yaml:"leave_on_stop" doc:"With consumer.instance_id set: remove this static member from the group when it stops, so the others take its partitions at once (scale-down). false keeps its place, so a restart within consumer.session_timeout causes no rebalance. Dynamic members always leave."`
 	Ordering          string        `koanf:"ordering" yaml:"ordering" doc:"partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes."`
@@ -81,6 +82,7 @@ type Producer struct {
 	MaxInFlight     int           `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Unacknowledged requests per broker connection; 1 keeps per-key order."`
 	MaxMessageBytes int           `koanf:"max_message_bytes" yaml:"max_message_bytes" doc:"Largest record the producer writes; match the topics' max.message.bytes. A dead letter that would be larger is written without the original value (its size and SHA-256 instead)."`
 	Compression     string        `koanf:"compression" yaml:"compression" doc:"none, gzip, snappy, lz4 or zstd."`
+	Partitioner     string        `koanf:"partitioner" yaml:"partitioner" doc:"How a keyed record's partition is chosen, for results, dead letters, POST /v1/messages and dispatchd send. murmur2: the Java client's default partitioner (also Kafka Streams' and franz-go's), so a key lands where a Java producer puts it. crc32: librdkafka's (its default, consistent_random). fnv: sarama's default, dispatchd's placement before this setting. Keyless records go to a random partition."`
 	FlushFrequency  time.Duration `koanf:"flush_frequency" yaml:"flush_frequency" doc:"Longest a batch waits before it is sent; 0 sends at once."`
 	FlushBytes      int           `koanf:"flush_bytes" yaml:"flush_bytes" doc:"Send a batch once it holds this many bytes; 0 means no threshold."`
 	FlushMessages   int           `koanf:"flush_messages" yaml:"flush_messages" doc:"Send a batch once it holds this many messages; 0 means no threshold."`

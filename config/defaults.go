@@ -28,6 +28,9 @@ func Default() Config {
 			LeaveOnStop:       true,
 			RebalanceTimeout:  60 * time.Second,
 			RebalanceStrategy: "cooperative-sticky",
+			// Java's consumers default to read_uncommitted; dispatchd acts on
+			// what it reads, so an aborted order must never reach it.
+			IsolationLevel: "read_committed",
 			// Strict partition order until key mode has proven itself in
 			// production; key mode is opt-in.
 			Ordering:    "partition",
@@ -51,6 +54,8 @@ func Default() Config {
 			// setting sarama's idempotent producer accepts.
 			MaxInFlight: 1,
 			Compression: "none",
+			// Java's placement: results join with other services' topics by key.
+			Partitioner: "murmur2",
 		},
 		// Topic names are configuration: this is their one spelling.
 		Topics: Topics{

@@ -57,6 +57,7 @@ func (c Consumer) validate(p *problems) {
 	}
 	p.positive("consumer.rebalance_timeout", c.RebalanceTimeout)
 	p.oneOf("consumer.rebalance_strategy", c.RebalanceStrategy, "range", "roundrobin", "sticky", "cooperative-sticky")
+	p.oneOf("consumer.isolation_level", c.IsolationLevel, "read_committed", "read_uncommitted")
 	if c.InstanceID != "" && !kafkaName.MatchString(c.InstanceID) {
 		p.addf("consumer.instance_id %q must be 1 to 249 of [A-Za-z0-9._-]", c.InstanceID)
 	}
@@ -118,6 +119,7 @@ func (pr Producer) validate(p *problems) {
 	p.atLeast("producer.max_in_flight", int64(pr.MaxInFlight), 1)
 	p.atLeast("producer.max_message_bytes", int64(pr.MaxMessageBytes), 1024)
 	p.oneOf("producer.compression", pr.Compression, "none", "gzip", "snappy", "lz4", "zstd")
+	p.oneOf("producer.partitioner", pr.Partitioner, "murmur2", "crc32", "fnv")
 	if pr.FlushFrequency < 0 {
 		p.addf("producer.flush_frequency (%s) must not be negative", formatDuration(pr.FlushFrequency))
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
 
 	"dispatchd/app/kafka"
@@ -43,4 +44,28 @@ func TestSaramaConfig_topics_are_never_created_by_a_metadata_request(t *testing.
 	require.NoError(t, err)
 	require.False(t, sc.Metadata.AllowAutoTopicCreation)
 	require.Equal(t, config.Default().Producer.MaxMessageBytes, sc.Producer.MaxMessageBytes)
+}
+
+func TestSaramaConfig_isolation_level(t *testing.T) {
+	tests := []struct {
+		name  string
+		level string
+		want  sarama.IsolationLevel
+	}{
+		{"default_reads_committed", "", sarama.ReadCommitted},
+		{"read_committed", "read_committed", sarama.ReadCommitted},
+		{"read_uncommitted", "read_uncommitted", sarama.ReadUncommitted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config.Default()
+			if tt.level != "" {
+				cfg.Consumer.IsolationLevel = tt.level
+			}
+			require.NoError(t, cfg.Validate())
+			sc, err := kafka.SaramaConfig(cfg)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, sc.Consumer.IsolationLevel)
+		})
+	}
 }
