@@ -34,12 +34,7 @@ func (c *Cluster) Produce(t testing.TB, topic string, records []Record) []*saram
 	defer func() { _ = p.Close() }()
 	msgs := make([]*sarama.ProducerMessage, len(records))
 	for i, r := range records {
-		pm := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.Key), Value: sarama.ByteEncoder(r.Value)}
-		pm.Headers = append(pm.Headers, r.Ordered...)
-		for k, v := range r.Headers {
-			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
-		}
-		msgs[i] = pm
+		msgs[i] = producerMessage(topic, r)
 	}
 	// In chunks: one batch call per chunk keeps memory flat and order per key.
 	for i := 0; i < len(msgs); i += 500 {
@@ -52,6 +47,15 @@ func (c *Cluster) Produce(t testing.TB, topic string, records []Record) []*saram
 		}
 	}
 	return msgs
+}
+
+func producerMessage(topic string, r Record) *sarama.ProducerMessage {
+	pm := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.Key), Value: sarama.ByteEncoder(r.Value)}
+	pm.Headers = append(pm.Headers, r.Ordered...)
+	for k, v := range r.Headers {
+		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
+	}
+	return pm
 }
 
 // Consumed is a record read back, with its headers as a map.
