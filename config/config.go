@@ -136,5 +136,5 @@ type Shutdown struct {
 
 // Health configures the progress-based health check.
 type Health struct {
-	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout" doc:"How long an assigned partition may have lag without finishing a message before /healthz fails (and the systemd watchdog stops); an idle partition is healthy."`
+	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout" doc:"How long an assigned partition may hold records it has taken and not finished, without finishing one, before /healthz fails (and the systemd watchdog stops); an idle partition is healthy."`
 }
