@@ -8,7 +8,7 @@ import (
 )
 
 // health is what /healthz and the systemd watchdog report on. A partition
-// with lag that finishes nothing is stalled, and a restart may cure it;
+// holding records it finishes none of is stalled, and a restart may cure it;
 // one paused on a message that could be neither finished nor dead-lettered
 // waits on something outside the process (a missing topic, refused
 // writes), which a restart cannot fix, so it is reported, not stalled.

@@ -19,7 +19,7 @@ type Config struct {
 	Topics Topics `koanf:"topics" yaml:"topics"`
 	// Router configures the retries of the message router.
 	Router Router `koanf:"router" yaml:"router"`
-	// HTTP configures the health, metrics and send endpoints.
+	// HTTP configures the health, metrics and send endpoints and their listeners.
 	HTTP HTTP `koanf:"http" yaml:"http"`
 	// Log configures the zap logger.
 	Log Log `koanf:"log" yaml:"log"`
@@ -82,11 +82,16 @@ type Consumer struct {
 	HeartbeatInterval time.Duration `koanf:"heartbeat_interval" yaml:"heartbeat_interval" doc:"How often the member heartbeats; at most a third of consumer.session_timeout."`
 	RebalanceTimeout  time.Duration `koanf:"rebalance_timeout" yaml:"rebalance_timeout" doc:"How long members get to rejoin during a rebalance."`
 	RebalanceStrategy string        `koanf:"rebalance_strategy" yaml:"rebalance_strategy" doc:"range, roundrobin, sticky or cooperative-sticky."`
+	IsolationLevel    string        `koanf:"isolation_level" yaml:"isolation_level" doc:"read_committed: only records of committed transactions are read, so an aborted upstream transaction's records are never dispatched (the Java consumer's read_committed). read_uncommitted: every record is read, aborted ones included."`
 	InstanceID        string        `koanf:"instance_id" yaml:"instance_id" doc:"Static membership id (KIP-345); empty for a dynamic member."`
 	LeaveOnStop       bool          `koanf:"leave_on_stop" yaml:"leave_on_stop" doc:"With consumer.instance_id set: remove this static member from the group when it stops, so the others take its partitions at once (scale-down). false keeps its place, so a restart within consumer.session_timeout causes no rebalance. Dynamic members always leave."`
 	Ordering          string        `koanf:"ordering" yaml:"ordering" doc:"partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes."`
 	// MaxInFlight is the size of key mode's in-flight window.
 	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Key mode: messages taken from one partition and not yet committed, at most. Bounds the concurrency per partition and what a crash redoes. Ignored in partition mode."`
+	// NackBackoff is not router.retry_initial_backoff: a nack is no handler
+	// retry but a pause, and it paces redelivery while the brokers are unwell.
+	NackBackoff    time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through. The wait doubles with each nack of the same message, up to consumer.nack_backoff_max."`
+	NackBackoffMax time.Duration `koanf:"nack_backoff_max" yaml:"nack_backoff_max" doc:"Cap on the wait between redeliveries of a message that keeps being nacked; a paused partition retries (and logs) at most this often."`
 }
 
 // Producer configures the producer.
@@ -99,6 +104,7 @@ type Producer struct {
 	MaxInFlight     int           `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Unacknowledged requests per broker connection; 1 keeps per-key order."`
 	MaxMessageBytes int           `koanf:"max_message_bytes" yaml:"max_message_bytes" doc:"Largest record the producer writes; match the topics' max.message.bytes. A dead letter that would be larger is written without the original value (its size and SHA-256 instead)."`
 	Compression     string        `koanf:"compression" yaml:"compression" doc:"none, gzip, snappy, lz4 or zstd."`
+	Partitioner     string        `koanf:"partitioner" yaml:"partitioner" doc:"How a keyed record's partition is chosen, for results, dead letters, POST /v1/messages and dispatchd send. murmur2: the Java client's default partitioner (also Kafka Streams' and franz-go's), so a key lands where a Java producer puts it. crc32: librdkafka's (its default, consistent_random). fnv: sarama's default, dispatchd's placement before this setting. Keyless records go to a random partition."`
 	FlushFrequency  time.Duration `koanf:"flush_frequency" yaml:"flush_frequency" doc:"Longest a batch waits before it is sent; 0 sends at once."`
 	FlushBytes      int           `koanf:"flush_bytes" yaml:"flush_bytes" doc:"Send a batch once it holds this many bytes; 0 means no threshold."`
 	FlushMessages   int           `koanf:"flush_messages" yaml:"flush_messages" doc:"Send a batch once it holds this many messages; 0 means no threshold."`
@@ -111,7 +117,7 @@ type Topics struct {
 	DeadLetter        string `koanf:"dead_letter" yaml:"dead_letter" doc:"Topic failed messages are parked in."`
 	Partitions        int32  `koanf:"partitions" yaml:"partitions" doc:"Partition count used when a topic is created."`
 	ReplicationFactor int16  `koanf:"replication_factor" yaml:"replication_factor" doc:"Replication factor used when a topic is created."`
-	AutoCreate        bool   `koanf:"auto_create" yaml:"auto_create" doc:"Create missing topics at start-up."`
+	AutoCreate        bool   `koanf:"auto_create" yaml:"auto_create" doc:"Create missing topics at start-up, with topics.partitions and topics.replication_factor, through the Admin API (needs the CREATE ACL). Meant for dev and tests: the shipped deployments set it false and create topics with a job. Metadata requests never create topics either way."`
 }
 
 // Router configures the message router's retries.
@@ -122,9 +128,20 @@ type Router struct {
 	HandlerTimeout      time.Duration `koanf:"handler_timeout" yaml:"handler_timeout" doc:"Bound on one attempt of a handler: its context ends then, and the attempt fails as transient (retried, then dead-lettered); 0 means no bound."`
 }
 
-// HTTP configures the HTTP server.
+// HTTP configures the HTTP listeners.
 type HTTP struct {
-	Addr string `koanf:"addr" yaml:"addr" doc:"Listen address of /healthz, /readyz, /metrics and /v1/messages."`
+	Addr      string `koanf:"addr" yaml:"addr" doc:"Listen address of POST /v1/messages, and of /healthz, /readyz and /metrics unless http.admin_addr is set."`
+	AdminAddr string `koanf:"admin_addr" yaml:"admin_addr" doc:"Listen address of /healthz, /readyz and /metrics alone; when set, http.addr serves only POST /v1/messages. Empty serves everything on http.addr."`
+	// Send configures POST /v1/messages.
+	Send Send `koanf:"send" yaml:"send"`
+}
+
+// Send configures POST /v1/messages, the HTTP way to write the input topic.
+type Send struct {
+	Enabled       bool          `koanf:"enabled" yaml:"enabled" doc:"Serve POST /v1/messages; off, it answers 404. Off by default for run; dispatchd dev turns it on unless it is set."`
+	TokenFile     string        `koanf:"token_file" yaml:"token_file" doc:"File holding the token POST /v1/messages then requires, sent as Authorization: Bearer TOKEN; read once at start, 16 to 4096 printable ASCII characters without spaces, surrounding whitespace ignored. Empty requires no token."`
+	MaxConcurrent int           `koanf:"max_concurrent" yaml:"max_concurrent" doc:"Sends served at once, at most; one more is answered 429 with Retry-After. Bounds the memory held by request bodies and by sends waiting on Kafka."`
+	Timeout       time.Duration `koanf:"timeout" yaml:"timeout" doc:"Bound on one POST /v1/messages, from its headers to its answer: reading the body and waiting for Kafka's acknowledgement. Past it the answer is 503 and the messages may still be written."`
 }
 
 // Log configures the logger.
@@ -141,5 +158,5 @@ type Shutdown struct {
 
 // Health configures the progress-based health check.
 type Health struct {
-	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout" doc:"How long an assigned partition may have lag without finishing a message before /healthz fails (and the systemd watchdog stops); an idle partition is healthy."`
+	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout" doc:"How long an assigned partition may hold records it has taken and not finished, without finishing one, before /healthz fails (and the systemd watchdog stops); an idle partition is healthy."`
 }

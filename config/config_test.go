@@ -13,11 +13,11 @@ import (
 	"dispatchd/config"
 )
 
-func TestDefaultValidates(t *testing.T) {
+func TestDefault_validates(t *testing.T) {
 	require.NoError(t, config.Default().Validate())
 }
 
-func TestStringRedactsPassword(t *testing.T) {
+func TestString_redacts_password(t *testing.T) {
 	tests := []struct {
 		name     string
 		password string
@@ -40,14 +40,14 @@ func TestStringRedactsPassword(t *testing.T) {
 	}
 }
 
-func TestStringPrintsDurationsAsText(t *testing.T) {
+func TestString_prints_durations_as_text(t *testing.T) {
 	out := config.Default().String()
 	for _, want := range []string{"session_timeout: 10s", "delivery_timeout: 2m\n", "retry_backoff: 100ms", "flush_frequency: 0s"} {
 		require.Contains(t, out, want)
 	}
 }
 
-func TestStringRoundTrips(t *testing.T) {
+func TestString_round_trips(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*config.Config)
@@ -70,6 +70,8 @@ func TestStringRoundTrips(t *testing.T) {
 			c.Topics.AutoCreate = false
 			c.Router.RetryAttempts = 0
 			c.HTTP.Addr = ":9090"
+			c.HTTP.AdminAddr = "127.0.0.1:9091"
+			c.HTTP.Send = config.Send{Enabled: true, TokenFile: "/run/secrets/token", MaxConcurrent: 3, Timeout: 1500 * time.Millisecond}
 			c.Log.Format = "console"
 			c.Shutdown.Timeout = time.Hour
 		}},
@@ -88,7 +90,7 @@ func TestStringRoundTrips(t *testing.T) {
 	}
 }
 
-func TestEnvVarsAreUniqueAndDocumented(t *testing.T) {
+func TestEnvVars_are_unique_and_documented(t *testing.T) {
 	vars := config.EnvVars()
 	require.Len(t, vars, leaves(reflect.TypeOf(config.Config{})), "one entry per leaf of Config")
 	names, paths := map[string]string{}, map[string]bool{}
@@ -119,7 +121,7 @@ func TestLookup(t *testing.T) {
 	}
 }
 
-func TestEnvVarDefaultsLoadBack(t *testing.T) {
+func TestEnvVars_defaults_load_back(t *testing.T) {
 	for _, v := range config.EnvVars() {
 		t.Run(v.Path, func(t *testing.T) {
 			got, err := config.Load("", []string{v.Name + "=" + v.Default}, nil)

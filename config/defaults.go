@@ -32,10 +32,17 @@ func Default() Config {
 			LeaveOnStop:       true,
 			RebalanceTimeout:  60 * time.Second,
 			RebalanceStrategy: "cooperative-sticky",
+			// Java's consumers default to read_uncommitted; dispatchd acts on
+			// what it reads, so an aborted order must never reach it.
+			IsolationLevel: "read_committed",
 			// Strict partition order until key mode has proven itself in
 			// production; key mode is opt-in.
 			Ordering:    "partition",
 			MaxInFlight: 64,
+			// The value router.retry_initial_backoff has by default, which
+			// the consumer used before it had a setting of its own.
+			NackBackoff:    100 * time.Millisecond,
+			NackBackoffMax: 30 * time.Second,
 		},
 		Producer: Producer{
 			Acks:       "all",
@@ -51,6 +58,8 @@ func Default() Config {
 			// setting sarama's idempotent producer accepts.
 			MaxInFlight: 1,
 			Compression: "none",
+			// Java's placement: results join with other services' topics by key.
+			Partitioner: "murmur2",
 		},
 		// Topic names are configuration: this is their one spelling.
 		Topics: Topics{
@@ -67,8 +76,20 @@ func Default() Config {
 			RetryMaxBackoff:     2 * time.Second,
 			HandlerTimeout:      30 * time.Second,
 		},
-		HTTP: HTTP{Addr: "127.0.0.1:8080"},
-		Log:  Log{Level: "info", Format: "json"},
+		HTTP: HTTP{
+			Addr: "127.0.0.1:8080",
+			// Writing the input topic with dispatchd's Kafka identity is
+			// opt-in: on by default only in dev (app/cli).
+			Send: Send{
+				Enabled: false,
+				// 16 bodies of 1 MiB, and their records, fit a 256 MiB pod.
+				MaxConcurrent: 16,
+				// Inside shutdown.timeout, so a send in flight when the stop
+				// begins can still be answered.
+				Timeout: 10 * time.Second,
+			},
+		},
+		Log: Log{Level: "info", Format: "json"},
 		// Shutdown.Timeout exceeds Shutdown.DrainTimeout so the drain fits.
 		Shutdown: Shutdown{DrainTimeout: 10 * time.Second, Timeout: 15 * time.Second},
 		// Longer than the worst retry chain of one message (3 retries, 2 s cap).

@@ -22,8 +22,15 @@ import (
 // Unknown keys and variables are errors, so a typo is never silently ignored.
 // Load does not validate; call Config.Validate on the result.
 func Load(path string, environ []string, overrides map[string]string) (Config, error) {
+	return LoadOver(Default(), path, environ, overrides)
+}
+
+// LoadOver is Load with base in place of Default(): a command that needs
+// other defaults (dispatchd dev) still lets the file, the environment and
+// the flags override them.
+func LoadOver(base Config, path string, environ []string, overrides map[string]string) (Config, error) {
 	k := koanf.New(".")
-	if err := k.Load(structs.Provider(Default(), "koanf"), nil); err != nil {
+	if err := k.Load(structs.Provider(base, "koanf"), nil); err != nil {
 		return Config{}, fmt.Errorf("config: defaults: %w", err)
 	}
 	layers := []func() (map[string]any, error){

@@ -75,7 +75,7 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestLoadRejects(t *testing.T) {
+func TestLoad_rejects(t *testing.T) {
 	tests := []struct {
 		name      string
 		file      string
@@ -117,7 +117,36 @@ func TestLoadRejects(t *testing.T) {
 	}
 }
 
-func TestLoadMissingFile(t *testing.T) {
+// TestLoadOver_base_is_only_the_bottom_layer: dispatchd dev's defaults give
+// way to whatever the file, the environment or the flags set.
+func TestLoadOver_base_is_only_the_bottom_layer(t *testing.T) {
+	base := config.Default()
+	base.HTTP.Send.Enabled, base.Log.Format = true, "console"
+	tests := []struct {
+		name        string
+		file        string
+		env         []string
+		overrides   map[string]string
+		wantEnabled bool
+		wantFormat  string
+	}{
+		{name: "base_alone", wantEnabled: true, wantFormat: "console"},
+		{name: "file_turns_it_off", file: "http:\n  send:\n    enabled: false\n", wantFormat: "console"},
+		{name: "env_turns_it_off", env: []string{"DISPATCHD_HTTP_SEND_ENABLED=false"}, wantFormat: "console"},
+		{name: "flag_sets_the_format", overrides: map[string]string{"log.format": "json"}, wantEnabled: true, wantFormat: "json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := config.LoadOver(base, writeFile(t, tt.file), tt.env, tt.overrides)
+			require.NoError(t, err)
+			require.Equal(t, tt.wantEnabled, got.HTTP.Send.Enabled)
+			require.Equal(t, tt.wantFormat, got.Log.Format)
+		})
+	}
+	require.False(t, config.Default().HTTP.Send.Enabled, "run keeps the endpoint off unless it is set")
+}
+
+func TestLoad_missing_file(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "absent.yaml")
 	_, err := config.Load(path, nil, nil)
 	require.ErrorContains(t, err, path)

@@ -1,6 +1,9 @@
 package config
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Validate reports every problem in c, joined; each message names the field
 // by its koanf path. It returns nil when c is usable.
@@ -11,9 +14,7 @@ func (c Config) Validate() error {
 	c.Producer.validate(&p)
 	c.Topics.validate(&p)
 	c.Router.validate(&p)
-	if err := hostPort(c.HTTP.Addr, 0, true); err != nil {
-		p.addf("http.addr %v", err)
-	}
+	c.HTTP.validate(&p)
 	p.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	p.oneOf("log.format", c.Log.Format, "json", "console")
 	p.positive("shutdown.drain_timeout", c.Shutdown.DrainTimeout)
@@ -55,12 +56,18 @@ func (c Consumer) validate(p *problems) {
 	}
 	p.positive("consumer.rebalance_timeout", c.RebalanceTimeout)
 	p.oneOf("consumer.rebalance_strategy", c.RebalanceStrategy, "range", "roundrobin", "sticky", "cooperative-sticky")
+	p.oneOf("consumer.isolation_level", c.IsolationLevel, "read_committed", "read_uncommitted")
 	if c.InstanceID != "" && !kafkaName.MatchString(c.InstanceID) {
 		p.addf("consumer.instance_id %q must be 1 to 249 of [A-Za-z0-9._-]", c.InstanceID)
 	}
 	p.oneOf("consumer.ordering", c.Ordering, "partition", "key")
 	if c.MaxInFlight < 1 || c.MaxInFlight > 10000 {
 		p.addf("consumer.max_in_flight (%d) must be 1 to 10000", c.MaxInFlight)
+	}
+	p.positive("consumer.nack_backoff", c.NackBackoff)
+	if c.NackBackoffMax < c.NackBackoff {
+		p.addf("consumer.nack_backoff_max (%s) must be at least consumer.nack_backoff (%s)",
+			formatDuration(c.NackBackoffMax), formatDuration(c.NackBackoff))
 	}
 }
 
@@ -111,6 +118,7 @@ func (pr Producer) validate(p *problems) {
 	p.atLeast("producer.max_in_flight", int64(pr.MaxInFlight), 1)
 	p.atLeast("producer.max_message_bytes", int64(pr.MaxMessageBytes), 1024)
 	p.oneOf("producer.compression", pr.Compression, "none", "gzip", "snappy", "lz4", "zstd")
+	p.oneOf("producer.partitioner", pr.Partitioner, "murmur2", "crc32", "fnv")
 	if pr.FlushFrequency < 0 {
 		p.addf("producer.flush_frequency (%s) must not be negative", formatDuration(pr.FlushFrequency))
 	}
@@ -137,4 +145,20 @@ func (pr Producer) validate(p *problems) {
 			"overtake a later one and break per-key order: set producer.max_in_flight=1 "+
 			"(with producer.idempotent=true to also avoid duplicates)", pr.MaxInFlight, pr.Retries)
 	}
+}
+
+// validate checks the listeners and the send endpoint's bounds.
+func (h HTTP) validate(p *problems) {
+	if err := hostPort(h.Addr, 0, true); err != nil {
+		p.addf("http.addr %v", err)
+	}
+	if h.AdminAddr != "" {
+		if err := hostPort(h.AdminAddr, 0, true); err != nil {
+			p.addf("http.admin_addr %v", err)
+		} else if h.AdminAddr == h.Addr && !strings.HasSuffix(h.Addr, ":0") {
+			p.addf("http.admin_addr %q must differ from http.addr: leave it empty to serve everything there", h.AdminAddr)
+		}
+	}
+	p.atLeast("http.send.max_concurrent", int64(h.Send.MaxConcurrent), 1)
+	p.positive("http.send.timeout", h.Send.Timeout)
 }

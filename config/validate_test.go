@@ -43,23 +43,32 @@ func TestValidate(t *testing.T) {
 		{"bad_rebalance_strategy", func(c *config.Config) { c.Consumer.RebalanceStrategy = "cooperative" }, "consumer.rebalance_strategy"},
 		{"bad_instance_id", func(c *config.Config) { c.Consumer.InstanceID = "worker 1" }, "consumer.instance_id"},
 		{"instance_id_is_valid", func(c *config.Config) { c.Consumer.InstanceID = "worker-1.eu_west" }, ""},
+		{"bad_isolation_level", func(c *config.Config) { c.Consumer.IsolationLevel = "committed" }, "consumer.isolation_level"},
+		{"read_uncommitted_is_valid", func(c *config.Config) { c.Consumer.IsolationLevel = "read_uncommitted" }, ""},
 		{"bad_ordering", func(c *config.Config) { c.Consumer.Ordering = "keyed" }, "consumer.ordering"},
 		{"key_ordering_is_valid", func(c *config.Config) { c.Consumer.Ordering = "key" }, ""},
 		{"zero_consumer_max_in_flight", func(c *config.Config) { c.Consumer.MaxInFlight = 0 }, "consumer.max_in_flight"},
 		{"huge_consumer_max_in_flight", func(c *config.Config) { c.Consumer.MaxInFlight = 10001 }, "consumer.max_in_flight"},
+		{"zero_consumer_nack_backoff", func(c *config.Config) { c.Consumer.NackBackoff = 0 }, "consumer.nack_backoff"},
+		{"nack_backoff_max_below_nack_backoff", func(c *config.Config) { c.Consumer.NackBackoffMax = time.Millisecond }, "consumer.nack_backoff_max"},
 		{"bad_acks", func(c *config.Config) { c.Producer.Acks = "1" }, "producer.acks"},
 		{"negative_retries", func(c *config.Config) { c.Producer.Retries = -1 }, "producer.retries"},
 		{"negative_retry_backoff", func(c *config.Config) { c.Producer.RetryBackoff = -time.Second }, "producer.retry_backoff"},
 		{"zero_delivery_timeout", func(c *config.Config) { c.Producer.DeliveryTimeout = 0 }, "producer.delivery_timeout"},
 		{"zero_max_in_flight", func(c *config.Config) { c.Producer.MaxInFlight = 0 }, "producer.max_in_flight"},
 		{"bad_compression", func(c *config.Config) { c.Producer.Compression = "brotli" }, "producer.compression"},
+		{"bad_partitioner", func(c *config.Config) { c.Producer.Partitioner = "murmur2_random" }, "producer.partitioner"},
+		{"crc32_partitioner_is_valid", func(c *config.Config) { c.Producer.Partitioner = "crc32" }, ""},
+		{"fnv_partitioner_is_valid", func(c *config.Config) { c.Producer.Partitioner = "fnv" }, ""},
 		{"negative_flush_frequency", func(c *config.Config) { c.Producer.FlushFrequency = -1 }, "producer.flush_frequency"},
 		{"negative_flush_bytes", func(c *config.Config) { c.Producer.FlushBytes = -1 }, "producer.flush_bytes"},
 		{"negative_flush_messages", func(c *config.Config) { c.Producer.FlushMessages = -1 }, "producer.flush_messages"},
 		{"idempotent_without_acks_all", func(c *config.Config) { c.Producer.Acks = "leader" }, "producer.idempotent requires producer.acks=all"},
 		{"idempotent_without_retries", func(c *config.Config) { c.Producer.Retries = 0 }, "producer.idempotent requires producer.retries"},
 		{"idempotent_with_two_in_flight", func(c *config.Config) { c.Producer.MaxInFlight = 2 }, "only one in-flight request per connection"},
-		{"retries_reorder_without_idempotence", func(c *config.Config) { c.Producer.Idempotent, c.Producer.MaxInFlight, c.Producer.Retries = false, 5, 5 },
+		{"retries_reorder_without_idempotence", func(c *config.Config) {
+			c.Producer.Idempotent, c.Producer.MaxInFlight, c.Producer.Retries = false, 5, 5
+		},
 			"producer.max_in_flight (5) > 1 with producer.retries (5) > 0"},
 		{"many_in_flight_without_retries_is_valid", func(c *config.Config) {
 			c.Producer.Idempotent, c.Producer.MaxInFlight, c.Producer.Retries = false, 5, 0
@@ -82,6 +91,12 @@ func TestValidate(t *testing.T) {
 		{"http_addr_without_port", func(c *config.Config) { c.HTTP.Addr = "localhost" }, "http.addr"},
 		{"http_port_not_numeric", func(c *config.Config) { c.HTTP.Addr = ":http" }, "http.addr"},
 		{"http_any_host_port_zero_is_valid", func(c *config.Config) { c.HTTP.Addr = ":0" }, ""},
+		{"http_admin_addr_without_port", func(c *config.Config) { c.HTTP.AdminAddr = "localhost" }, "http.admin_addr"},
+		{"http_admin_addr_same_as_addr", func(c *config.Config) { c.HTTP.AdminAddr = c.HTTP.Addr }, "http.admin_addr \"127.0.0.1:8080\" must differ from http.addr"},
+		{"http_admin_addr_and_addr_both_ephemeral_is_valid", func(c *config.Config) { c.HTTP.Addr, c.HTTP.AdminAddr = "127.0.0.1:0", "127.0.0.1:0" }, ""},
+		{"http_admin_addr_is_valid", func(c *config.Config) { c.HTTP.AdminAddr = "0.0.0.0:9090" }, ""},
+		{"http_send_max_concurrent_zero", func(c *config.Config) { c.HTTP.Send.MaxConcurrent = 0 }, "http.send.max_concurrent (0) must be at least 1"},
+		{"http_send_timeout_zero", func(c *config.Config) { c.HTTP.Send.Timeout = 0 }, "http.send.timeout (0s) must be positive"},
 		{"bad_log_level", func(c *config.Config) { c.Log.Level = "trace" }, "log.level"},
 		{"bad_log_format", func(c *config.Config) { c.Log.Format = "text" }, "log.format"},
 		{"zero_shutdown_timeout", func(c *config.Config) { c.Shutdown.Timeout = 0 }, "shutdown.timeout"},
@@ -103,7 +118,7 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestValidateReportsEveryProblem(t *testing.T) {
+func TestValidate_reports_every_problem(t *testing.T) {
 	c := config.Default()
 	c.Consumer.Group, c.Log.Level = "", "loud"
 	err := c.Validate()

@@ -62,6 +62,7 @@ type envVar struct {
 type securityContext struct {
 	RunAsNonRoot             *bool `yaml:"runAsNonRoot"`
 	RunAsUser                *int  `yaml:"runAsUser"`
+	FSGroup                  *int  `yaml:"fsGroup"`
 	ReadOnlyRootFilesystem   *bool `yaml:"readOnlyRootFilesystem"`
 	AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
 	Capabilities             struct {
@@ -70,6 +71,20 @@ type securityContext struct {
 	SeccompProfile struct {
 		Type string `yaml:"type"`
 	} `yaml:"seccompProfile"`
+}
+
+type volumeMount struct {
+	Name      string `yaml:"name"`
+	MountPath string `yaml:"mountPath"`
+	ReadOnly  bool   `yaml:"readOnly"`
+}
+
+type volume struct {
+	Name   string `yaml:"name"`
+	Secret *struct {
+		SecretName  string `yaml:"secretName"`
+		DefaultMode *int   `yaml:"defaultMode"`
+	} `yaml:"secret"`
 }
 
 type container struct {
@@ -86,6 +101,7 @@ type container struct {
 		} `yaml:"configMapRef"`
 	} `yaml:"envFrom"`
 	Env             []envVar        `yaml:"env"`
+	VolumeMounts    []volumeMount   `yaml:"volumeMounts"`
 	StartupProbe    *probe          `yaml:"startupProbe"`
 	LivenessProbe   *probe          `yaml:"livenessProbe"`
 	ReadinessProbe  *probe          `yaml:"readinessProbe"`
@@ -113,6 +129,7 @@ type deployment struct {
 			Spec struct {
 				TerminationGracePeriodSeconds *int64          `yaml:"terminationGracePeriodSeconds"`
 				SecurityContext               securityContext `yaml:"securityContext"`
+				Volumes                       []volume        `yaml:"volumes"`
 				Containers                    []container     `yaml:"containers"`
 			} `yaml:"spec"`
 		} `yaml:"template"`

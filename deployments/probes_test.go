@@ -5,16 +5,19 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
+	"dispatchd/app/router"
 	"dispatchd/app/telemetry"
 	"dispatchd/config"
 	"dispatchd/handlers"
@@ -27,6 +30,12 @@ func (r readiness) Ready() bool    { return bool(r) }
 func (r readiness) Joined() bool   { return bool(r) }
 func (r readiness) Stopping() bool { return false }
 
+// health is an httpapi.Health with nothing stalled or paused.
+type health struct{}
+
+func (health) Stalled() []string      { return nil }
+func (health) Paused() []router.Pause { return nil }
+
 // noSender fails every send; probes never send.
 type noSender struct{}
 
@@ -34,24 +43,44 @@ func (noSender) Send([]*sarama.ProducerMessage) ([]kafka.Delivery, error) {
 	return nil, errors.New("probes do not send")
 }
 
-// get serves GET path on the daemon's real routes.
-func get(t *testing.T, path string, ready bool) int {
+// podRoutes are the pod's listeners as httpapi.Routes builds them from the
+// pod's environment, by port; the Secret's token file is stood in for by a
+// temporary one.
+func podRoutes(t *testing.T, d deployment, ready bool) map[string]http.Handler {
 	t.Helper()
-	h := httpapi.Routes(config.Default(), readiness(ready), kafka.NewProgress(time.Minute), noSender{}, handlers.Default(),
-		telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "test"}))
+	cfg, err := config.Load("", podEnviron(t, d), nil)
+	require.NoError(t, err)
+	if cfg.HTTP.Send.TokenFile != "" {
+		cfg.HTTP.Send.TokenFile = filepath.Join(t.TempDir(), "token")
+		require.NoError(t, os.WriteFile(cfg.HTTP.Send.TokenFile, []byte("0123456789abcdef0123"), 0o600))
+	}
+	main, admin, err := httpapi.Routes(cfg, httpapi.Endpoints{
+		Ready: readiness(ready), Health: health{}, Sender: noSender{}, Registry: handlers.Default(),
+		Metrics: telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "test"}), Log: zap.NewNop()})
+	require.NoError(t, err)
+	out := map[string]http.Handler{port(t, cfg.HTTP.Addr): main}
+	if admin != nil {
+		out[port(t, cfg.HTTP.AdminAddr)] = admin
+	}
+	return out
+}
+
+// get serves GET path on h.
+func get(h http.Handler, path string) int {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec.Code
 }
 
 // TestProbes_hit_routed_endpoints reads each probe of the Deployment and
-// serves its path on httpapi.Routes: liveness must not fail a member that is
+// serves its path on the listener of its port, as httpapi.Routes builds it
+// from the pod's environment: liveness must not fail a member that is
 // merely out of its group, readiness must.
 func TestProbes_hit_routed_endpoints(t *testing.T) {
 	var d deployment
 	one(t, "Deployment", &d)
 	c := dispatchdContainer(t, d)
-	require.Equal(t, http.StatusNotFound, get(t, "/not-routed", true), "the check must tell an unrouted path")
+	ready, notReady := podRoutes(t, d, true), podRoutes(t, d, false)
 	cases := []struct {
 		name                    string
 		probe                   *probe
@@ -67,15 +96,20 @@ func TestProbes_hit_routed_endpoints(t *testing.T) {
 			require.NotNil(t, tc.probe, "no %s probe", tc.name)
 			require.NotNil(t, tc.probe.HTTPGet, "%s probe is not httpGet", tc.name)
 			require.Equal(t, tc.path, tc.probe.HTTPGet.Path)
-			require.Equal(t, tc.whenReady, get(t, tc.probe.HTTPGet.Path, true))
-			require.Equal(t, tc.whenNotReady, get(t, tc.probe.HTTPGet.Path, false))
+			p := resolvePort(t, c, tc.probe.HTTPGet.Port)
+			require.Contains(t, ready, p, "no listener on the %s probe's port", tc.name)
+			require.Equal(t, http.StatusNotFound, get(ready[p], "/not-routed"), "the check must tell an unrouted path")
+			require.Equal(t, tc.whenReady, get(ready[p], tc.probe.HTTPGet.Path))
+			require.Equal(t, tc.whenNotReady, get(notReady[p], tc.probe.HTTPGet.Path))
 		})
 	}
 }
 
-// TestPorts_agree: the port the daemon listens on (DISPATCHD_HTTP_ADDR) is
-// the one the image exposes, the probes and the Service hit, and compose
-// publishes.
+// TestPorts_agree: two ports, each the same everywhere. The send port is
+// http.addr's, which the image exposes, compose publishes and the Service
+// targets; the probe port is http.admin_addr's where a deployment sets it
+// (Kubernetes), else the same, and the probes and the scrape annotation hit
+// it.
 func TestPorts_agree(t *testing.T) {
 	var d deployment
 	one(t, "Deployment", &d)
@@ -84,49 +118,58 @@ func TestPorts_agree(t *testing.T) {
 	one(t, "Service", &svc)
 	compose := composeServices(t)["dispatchd"]
 	require.NotEmpty(t, compose.Ports)
+	pod := loadEnv(t, podEnviron(t, d))
+	probePort := port(t, pod.HTTP.Addr)
+	if pod.HTTP.AdminAddr != "" {
+		probePort = port(t, pod.HTTP.AdminAddr)
+	}
 
-	cases := []struct {
-		name string
-		port func(t *testing.T) string
+	groups := []struct {
+		name  string
+		want  string
+		cases map[string]func(t *testing.T) string
 	}{
-		{"kubernetes_http_addr", func(t *testing.T) string { return addrPort(t, podEnviron(t, d)) }},
-		{"kubernetes_container_port", func(t *testing.T) string { return resolvePort(t, c, "http") }},
-		{"kubernetes_startup_probe", func(t *testing.T) string { return resolvePort(t, c, c.StartupProbe.HTTPGet.Port) }},
-		{"kubernetes_liveness_probe", func(t *testing.T) string { return resolvePort(t, c, c.LivenessProbe.HTTPGet.Port) }},
-		{"kubernetes_readiness_probe", func(t *testing.T) string { return resolvePort(t, c, c.ReadinessProbe.HTTPGet.Port) }},
-		{"kubernetes_service_target", func(t *testing.T) string { return resolvePort(t, c, svc.Spec.Ports[0].TargetPort) }},
-		{"kubernetes_scrape_annotation", func(t *testing.T) string {
-			return d.Spec.Template.Metadata.Annotations["prometheus.io/port"]
+		{name: "send", want: port(t, pod.HTTP.Addr), cases: map[string]func(t *testing.T) string{
+			"kubernetes_service_target": func(t *testing.T) string { return resolvePort(t, c, svc.Spec.Ports[0].TargetPort) },
+			"kubernetes_port_http":      func(t *testing.T) string { return resolvePort(t, c, "http") },
+			"dockerfile_expose":         func(t *testing.T) string { return strings.Join(all(finalStage(t, "docker/Dockerfile"), "EXPOSE"), " ") },
+			"dockerfile_http_addr":      func(t *testing.T) string { return port(t, loadEnv(t, imageEnviron(t)).HTTP.Addr) },
+			"compose_http_addr": func(t *testing.T) string {
+				return port(t, loadEnv(t, append(imageEnviron(t), compose.environment(t)...)).HTTP.Addr)
+			},
+			"compose_published": func(t *testing.T) string { return containerPort(compose.Ports[0]) },
 		}},
-		{"dockerfile_expose", func(t *testing.T) string {
-			return strings.Join(all(finalStage(t, "docker/Dockerfile"), "EXPOSE"), " ")
+		{name: "probe", want: probePort, cases: map[string]func(t *testing.T) string{
+			"kubernetes_startup_probe":     func(t *testing.T) string { return resolvePort(t, c, c.StartupProbe.HTTPGet.Port) },
+			"kubernetes_liveness_probe":    func(t *testing.T) string { return resolvePort(t, c, c.LivenessProbe.HTTPGet.Port) },
+			"kubernetes_readiness_probe":   func(t *testing.T) string { return resolvePort(t, c, c.ReadinessProbe.HTTPGet.Port) },
+			"kubernetes_scrape_annotation": func(t *testing.T) string { return d.Spec.Template.Metadata.Annotations["prometheus.io/port"] },
 		}},
-		{"dockerfile_http_addr", func(t *testing.T) string { return addrPort(t, imageEnviron(t)) }},
-		{"compose_http_addr", func(t *testing.T) string {
-			return addrPort(t, append(imageEnviron(t), compose.environment(t)...))
-		}},
-		{"compose_published", func(t *testing.T) string { return containerPort(compose.Ports[0]) }},
 	}
-	var first string
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := tc.port(t)
-			if first == "" {
-				first = got
-			}
-			require.Equal(t, first, got, "every port must be the one DISPATCHD_HTTP_ADDR listens on")
-		})
+	for _, g := range groups {
+		for name, got := range g.cases {
+			t.Run(g.name+"/"+name, func(t *testing.T) {
+				require.Equal(t, g.want, got(t), "every %s port must be the one the pod's config listens on", g.name)
+			})
+		}
 	}
+	require.NotEqual(t, groups[0].want, groups[1].want, "Kubernetes keeps the probes and metrics off the Service's port")
 }
 
-// addrPort loads environ as the daemon would and returns http.addr's port.
-func addrPort(t *testing.T, environ []string) string {
+// loadEnv loads environ as the daemon would.
+func loadEnv(t *testing.T, environ []string) config.Config {
 	t.Helper()
 	cfg, err := config.Load("", environ, nil)
 	require.NoError(t, err)
-	_, port, err := net.SplitHostPort(cfg.HTTP.Addr)
+	return cfg
+}
+
+// port is the port of addr, a host:port.
+func port(t *testing.T, addr string) string {
+	t.Helper()
+	_, p, err := net.SplitHostPort(addr)
 	require.NoError(t, err)
-	return port
+	return p
 }
 
 // resolvePort turns a probe or Service port, a number or a container port's

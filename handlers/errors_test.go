@@ -48,7 +48,7 @@ func TestPermanent(t *testing.T) {
 	}
 }
 
-func TestPermanentKeepsErrorsAs(t *testing.T) {
+func TestPermanent_keeps_errors_as(t *testing.T) {
 	err := handlers.Permanent(&messages.ValidationError{Type: "t", Field: "f", Reason: "r"})
 	var ve *messages.ValidationError
 	require.True(t, errors.As(err, &ve))

@@ -10,7 +10,7 @@ import (
 	"dispatchd/messages"
 )
 
-func TestOrderCancelledAcknowledges(t *testing.T) {
+func TestOrderCancelled_acknowledges(t *testing.T) {
 	tests := []struct {
 		name    string
 		payload string
@@ -38,7 +38,7 @@ func TestOrderCancelledAcknowledges(t *testing.T) {
 	}
 }
 
-func TestOrderCancelledRejects(t *testing.T) {
+func TestOrderCancelled_rejects(t *testing.T) {
 	tests := []struct {
 		name    string
 		key     string
@@ -71,7 +71,7 @@ func TestOrderCancelledRejects(t *testing.T) {
 	}
 }
 
-func TestOrderCancelledHonoursContext(t *testing.T) {
+func TestOrderCancelled_honours_context(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := registered(t, messages.TypeOrderCancelled).Handle(ctx,

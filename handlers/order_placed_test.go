@@ -26,7 +26,7 @@ func placed(t *testing.T, pickup, dropoff messages.Point) []byte {
 	return b
 }
 
-func TestOrderPlacedPlans(t *testing.T) {
+func TestOrderPlaced_plans(t *testing.T) {
 	tests := []struct {
 		name     string
 		pickup   messages.Point
@@ -67,7 +67,7 @@ func TestOrderPlacedPlans(t *testing.T) {
 	}
 }
 
-func TestOrderPlacedIsDeterministic(t *testing.T) {
+func TestOrderPlaced_is_deterministic(t *testing.T) {
 	in := messages.Envelope{Key: "o-1", Type: messages.TypeOrderPlaced,
 		Payload: placed(t, messages.Point{Lat: 52.52, Lng: 13.405}, messages.Point{Lat: 53.52, Lng: 13.405})}
 	h := registered(t, messages.TypeOrderPlaced)
@@ -82,7 +82,7 @@ func TestOrderPlacedIsDeterministic(t *testing.T) {
 		string(first.Payload))
 }
 
-func TestOrderPlacedRejects(t *testing.T) {
+func TestOrderPlaced_rejects(t *testing.T) {
 	berlin := messages.Point{Lat: 52.52, Lng: 13.405}
 	tests := []struct {
 		name    string
@@ -122,7 +122,7 @@ func TestOrderPlacedRejects(t *testing.T) {
 	}
 }
 
-func TestOrderPlacedHonoursContext(t *testing.T) {
+func TestOrderPlaced_honours_context(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
 	expired, cancelExpired := context.WithTimeout(context.Background(), -1)

@@ -113,7 +113,7 @@ func TestLookup(t *testing.T) {
 	}
 }
 
-func TestTypesSorted(t *testing.T) {
+func TestTypes_sorted(t *testing.T) {
 	r := handlers.NewRegistry()
 	require.Empty(t, r.Types())
 	r.MustRegister("z.last", named("z")).MustRegister("a.first", named("a")).MustRegister("m.middle", named("m"))
@@ -121,7 +121,7 @@ func TestTypesSorted(t *testing.T) {
 	require.Equal(t, []string{messages.TypeOrderCancelled, messages.TypeOrderPlaced}, handlers.Default().Types())
 }
 
-func TestMustRegisterPanics(t *testing.T) {
+func TestMustRegister_panics(t *testing.T) {
 	r := handlers.NewRegistry().MustRegister("a.b", named("a"))
 	require.PanicsWithError(t, `register "a.b": already handled by "a"`, func() { r.MustRegister("a.b", named("b")) })
 }

@@ -94,7 +94,7 @@ func TestTyped(t *testing.T) {
 	}
 }
 
-func TestTypedNames(t *testing.T) {
+func TestTyped_names(t *testing.T) {
 	h := handlers.Typed("ping-pong", func(context.Context, ping) (pong, error) { return pong{}, nil })
 	require.Equal(t, "ping-pong", h.Name())
 	require.Equal(t, "test.ping", h.InputType())

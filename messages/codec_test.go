@@ -54,7 +54,7 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-func TestDecodeWrongTypeInNestedPoint(t *testing.T) {
+func TestDecode_wrong_type_in_nested_point(t *testing.T) {
 	var got messages.OrderPlaced
 	err := messages.Decode([]byte(`{"order_id":"o-1","pickup":{"lat":"52.5","lng":13.4}}`), &got)
 	require.ErrorIs(t, err, messages.ErrUndecodable)
@@ -84,12 +84,12 @@ func TestEncode(t *testing.T) {
 	}
 }
 
-func TestEncodeError(t *testing.T) {
+func TestEncode_error(t *testing.T) {
 	_, err := messages.Encode(make(chan int))
 	require.ErrorContains(t, err, "encode chan int")
 }
 
-func TestEncodeDecodeRoundTrip(t *testing.T) {
+func TestEncode_decode_round_trip(t *testing.T) {
 	in := messages.OrderPlaced{OrderID: "o-9", Pickup: messages.Point{Lat: -33.8688, Lng: 151.2093},
 		Dropoff: messages.Point{Lat: -33.8568, Lng: 151.2153}, Note: "ring twice"}
 	b, err := messages.Encode(in)

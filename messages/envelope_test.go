@@ -10,7 +10,7 @@ import (
 	"dispatchd/messages"
 )
 
-func TestSourceRoundTrip(t *testing.T) {
+func TestSource_round_trip(t *testing.T) {
 	tests := []struct {
 		name string
 		src  messages.Source
@@ -35,7 +35,7 @@ func TestSourceRoundTrip(t *testing.T) {
 	}
 }
 
-func TestParseSourceErrors(t *testing.T) {
+func TestParseSource_errors(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string

@@ -9,7 +9,7 @@ import (
 	"dispatchd/messages"
 )
 
-func TestPointValidate(t *testing.T) {
+func TestPoint_validate(t *testing.T) {
 	tests := []struct {
 		name    string
 		p       messages.Point
@@ -39,7 +39,7 @@ func TestPointValidate(t *testing.T) {
 	}
 }
 
-func TestOrderPlacedValidate(t *testing.T) {
+func TestOrderPlaced_validate(t *testing.T) {
 	valid := func() messages.OrderPlaced {
 		return messages.OrderPlaced{OrderID: "o-1",
 			Pickup: messages.Point{Lat: 52.52, Lng: 13.405}, Dropoff: messages.Point{Lat: 52.5, Lng: 13.39}}
@@ -82,7 +82,7 @@ func TestOrderPlacedValidate(t *testing.T) {
 	}
 }
 
-func TestOrderCancelledValidate(t *testing.T) {
+func TestOrderCancelled_validate(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      messages.OrderCancelled
@@ -111,7 +111,7 @@ func TestOrderCancelledValidate(t *testing.T) {
 	}
 }
 
-func TestValidationErrorWithoutType(t *testing.T) {
+func TestValidationError_without_type(t *testing.T) {
 	err := &messages.ValidationError{Field: "x", Reason: "bad"}
 	require.EqualError(t, err, "invalid payload: x: bad")
 	require.ErrorIs(t, err, messages.ErrInvalid)

@@ -42,13 +42,12 @@ func devCmd() *cobra.Command {
 		Long: `dev starts franz-go's in-process kfake broker listening on the first address of
 kafka.brokers (default 127.0.0.1:9092), creates the topics (the input topic with
 at least 8 partitions), and runs the same daemon as "run" against it. Everything
-the broker holds is lost when dev stops. Logs default to the console format.`,
+the broker holds is lost when dev stops. Unless the config file, the environment
+or a flag says otherwise, logs are in the console format and POST /v1/messages
+is on (http.send.enabled).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("log-format") && os.Getenv("DISPATCHD_LOG_FORMAT") == "" {
-				_ = cmd.Flags().Set("log-format", "console")
-			}
-			cfg, err := load(cmd)
+			cfg, err := loadOver(cmd, DevDefaults())
 			if err != nil {
 				return err
 			}
@@ -65,6 +64,15 @@ the broker holds is lost when dev stops. Logs default to the console format.`,
 			return serve(cfg, nil)
 		},
 	}
+}
+
+// DevDefaults are what dev starts from: the defaults, with the send
+// endpoint on for trying dispatchd with curl, and console logs.
+func DevDefaults() config.Config {
+	cfg := config.Default()
+	cfg.HTTP.Send.Enabled = true
+	cfg.Log.Format = "console"
+	return cfg
 }
 
 // DevTopics are the topics the embedded broker starts with.

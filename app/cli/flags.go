@@ -57,13 +57,18 @@ func (f globalFlag) usage() string {
 // load builds the config from --config, DISPATCHD_* and the flags that were
 // set, and validates it. Its errors are exit code 2.
 func load(cmd *cobra.Command) (config.Config, error) {
+	return loadOver(cmd, config.Default())
+}
+
+// loadOver is load with base in place of the defaults.
+func loadOver(cmd *cobra.Command, base config.Config) (config.Config, error) {
 	over := map[string]string{}
 	for _, f := range globalFlags {
 		if fl := cmd.Flags().Lookup(f.name); f.path != "" && fl.Changed {
 			over[f.path] = fl.Value.String()
 		}
 	}
-	cfg, err := config.Load(cmd.Flags().Lookup(configFlag).Value.String(), os.Environ(), over)
+	cfg, err := config.LoadOver(base, cmd.Flags().Lookup(configFlag).Value.String(), os.Environ(), over)
 	if err != nil {
 		return cfg, usageErr(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"dispatchd/config"
 )
 
-func TestFlagHelpIsTheConfigDoc(t *testing.T) {
+func TestFlags_help_is_the_config_doc(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, cli.ExitOK, cli.Main([]string{"run", "--help"}, strings.NewReader(""), &stdout, &stderr))
 	help := map[string]string{} // flag -> its help text

@@ -171,7 +171,7 @@ func TestCommands(t *testing.T) {
 	}
 }
 
-func TestHelpListsEveryCommand(t *testing.T) {
+func TestHelp_lists_every_command(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, cli.ExitOK, cli.Main([]string{"--help"}, strings.NewReader(""), &stdout, &stderr))
 	listed := map[string]bool{}
@@ -186,7 +186,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			listed[strings.Fields(line)[0]] = true
 		}
 	}
-	for _, c := range []string{"run", "dev", "send", "tail", "topics", "config", "version"} {
+	for _, c := range []string{"run", "dev", "send", "tail", "topics", "config", "doctor", "version"} {
 		require.True(t, listed[c], "command %q listed in:\n%s", c, stdout.String())
 	}
 }

@@ -42,7 +42,7 @@ environment variables, then flags. See "dispatchd config print".`,
 
 	run := runCmd()
 	root.RunE = run.RunE
-	root.AddCommand(run, devCmd(), sendCmd(), tailCmd(), topicsCmd(), configCmd(), versionCmd())
+	root.AddCommand(run, devCmd(), sendCmd(), tailCmd(), topicsCmd(), configCmd(), doctorCmd(), versionCmd())
 	root.InitDefaultCompletionCmd() // now rather than in Execute, so its errors get typed too
 	typeUsageErrors(root)
 	return root

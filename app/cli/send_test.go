@@ -60,7 +60,7 @@ func TestSendValues(t *testing.T) {
 	}
 }
 
-func TestSendValuesLineTooLong(t *testing.T) {
+func TestSendValues_line_too_long(t *testing.T) {
 	_, err := cli.SendValues("k", "t", "", false, strings.NewReader(strings.Repeat("x", 2<<20)+"\n"))
 	require.ErrorContains(t, err, "read stdin")
 }

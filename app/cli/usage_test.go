@@ -46,7 +46,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 // cobra's help for an unknown topic stays as it was: not an error.
-func TestHelpUnknownTopic(t *testing.T) {
+func TestHelp_unknown_topic(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, cli.ExitOK, cli.Main([]string{"help", "nope"}, strings.NewReader(""), &stdout, &stderr))
 	require.Contains(t, stdout.String(), "Unknown help topic")

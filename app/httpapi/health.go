@@ -25,8 +25,8 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 // Health is what /healthz reports on: progress, not mere liveness.
 type Health interface {
-	// Stalled lists the partitions that have lag but finished nothing for
-	// the stall timeout, with no pause to explain it.
+	// Stalled lists the partitions that hold unfinished records but finished
+	// nothing for the stall timeout, with no pause to explain it.
 	Stalled() []string
 	// Paused lists the partitions waiting on a message that could be
 	// neither finished nor dead-lettered.

@@ -48,13 +48,13 @@ func TestReadyz(t *testing.T) {
 	}
 }
 
-func TestMetricsEndpoint(t *testing.T) {
+func TestMetrics_endpoint(t *testing.T) {
 	rec := do(t, routes(readiness{}, &recordingSender{}), http.MethodGet, "/metrics", "")
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Body.String(), `dispatchd_build_info{commit="x",version="test"} 1`)
 }
 
-func TestRoutesMethodsAndPaths(t *testing.T) {
+func TestRoutes_methods_and_paths(t *testing.T) {
 	tests := []struct {
 		name     string
 		method   string
@@ -78,8 +78,8 @@ func TestRoutesMethodsAndPaths(t *testing.T) {
 	}
 }
 
-// TestReadyzBody guards the field names operators' probes and dashboards read.
-func TestReadyzBody(t *testing.T) {
+// TestReadyz_body guards the field names operators' probes and dashboards read.
+func TestReadyz_body(t *testing.T) {
 	rec := do(t, routes(readiness{joined: true}, &recordingSender{}), http.MethodGet, "/readyz", "")
 	var body map[string]bool
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))

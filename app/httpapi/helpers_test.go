@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
@@ -55,8 +57,15 @@ func (r readiness) Ready() bool    { return r.joined && !r.stopping }
 func (r readiness) Joined() bool   { return r.joined }
 func (r readiness) Stopping() bool { return r.stopping }
 
-// routes returns the API over sender and ready with the default config and
-// registry.
+// sendOn is the default config with POST /v1/messages enabled and no token.
+func sendOn() config.Config {
+	cfg := config.Default()
+	cfg.HTTP.Send.Enabled = true
+	return cfg
+}
+
+// routes returns the API over sender and ready with the send endpoint on,
+// the default config otherwise, and the default registry.
 func routes(ready httpapi.Readiness, sender httpapi.Sender) http.Handler {
 	return routesWithHealth(ready, progressOnly{kafka.NewProgress(time.Minute), nil}, sender)
 }
@@ -71,14 +80,49 @@ func (p progressOnly) Paused() []router.Pause { return p.paused }
 
 // routesWithHealth is routes with the progress tracker /healthz reads.
 func routesWithHealth(ready httpapi.Readiness, health httpapi.Health, sender httpapi.Sender) http.Handler {
-	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "x"})
-	return httpapi.Routes(config.Default(), ready, health, sender, handlers.Default(), m)
+	main, _, err := httpapi.Routes(sendOn(), endpoints(ready, health, sender))
+	if err != nil {
+		panic(err) // unreachable: sendOn names no token file, the one thing Routes reads
+	}
+	return main
 }
 
-// do serves one request and returns the recorded response.
+// endpoints are the default registry and fresh metrics around the parts given.
+func endpoints(ready httpapi.Readiness, health httpapi.Health, sender httpapi.Sender) httpapi.Endpoints {
+	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "test", Commit: "x"})
+	return httpapi.Endpoints{Ready: ready, Health: health, Sender: sender, Registry: handlers.Default(), Metrics: m, Log: zap.NewNop()}
+}
+
+// listeners returns the handlers Routes builds for cfg.
+func listeners(t *testing.T, cfg config.Config, sender httpapi.Sender) (main, admin http.Handler) {
+	t.Helper()
+	main, admin, err := httpapi.Routes(cfg, endpoints(readiness{joined: true}, progressOnly{kafka.NewProgress(time.Minute), nil}, sender))
+	require.NoError(t, err)
+	return main, admin
+}
+
+// withSend returns the routes of sendOn changed by mutate, over sender.
+func withSend(t *testing.T, sender httpapi.Sender, mutate func(*config.Config)) http.Handler {
+	t.Helper()
+	cfg := sendOn()
+	mutate(&cfg)
+	h, _ := listeners(t, cfg, sender)
+	return h
+}
+
+// do serves one request and returns the recorded response; a POST carries
+// Content-Type: application/json, as the endpoint requires.
 func do(t *testing.T, h http.Handler, method, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return serve(h, req)
+}
+
+// serve serves req and returns the recorded response.
+func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec

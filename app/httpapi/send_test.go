@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -52,7 +51,7 @@ func headers(r *sarama.ProducerMessage) map[string]string {
 	return out
 }
 
-func TestSendAccepted(t *testing.T) {
+func TestSend_accepted(t *testing.T) {
 	tests := []struct {
 		name string
 		body string
@@ -134,7 +133,7 @@ func TestSendAccepted(t *testing.T) {
 	}
 }
 
-func TestSendRejected(t *testing.T) {
+func TestSend_rejected(t *testing.T) {
 	index := func(i int) *int { return &i }
 	valid := sendBody("o-1", messages.TypeOrderPlaced, `{}`)
 	tests := []struct {
@@ -196,16 +195,4 @@ func TestSendRejected(t *testing.T) {
 			require.Zero(t, calls, "bad input sends nothing")
 		})
 	}
-}
-
-func TestSendSenderFails(t *testing.T) {
-	sender := &recordingSender{err: errors.New("delivery timeout")}
-	rec := do(t, routes(readiness{joined: true}, sender), http.MethodPost, "/v1/messages", batch(2))
-
-	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	var resp map[string]any
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
-	require.Equal(t, map[string]any{"error": "not sent, safe to retry: delivery timeout"}, resp)
-	calls, _ := sender.sent()
-	require.Equal(t, 1, calls)
 }

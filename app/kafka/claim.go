@@ -52,6 +52,7 @@ func (h *claimHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 	defer h.claims.leave()
 	h.env.obs.ClaimStarted(claim.Topic(), claim.Partition())
 	defer h.env.obs.ClaimEnded(claim.Topic(), claim.Partition())
+	defer h.env.commits.forget(claim.Topic(), claim.Partition())
 	defer h.commit(sess)
 	newPartitionRun(h.env, sess, claim).loop()
 	return nil
@@ -79,9 +80,28 @@ func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan 
 	}
 }
 
-// commit sends every marked offset to the broker; sarama reports a failed
-// commit on the group's error channel, which the subscription logs.
+// commit sends every marked offset to the broker, then reads them back:
+// only an offset the coordinator returns counts as committed (for the
+// commit age and /healthz), and one that does not is a commit error.
 func (h *claimHandler) commit(sess sarama.ConsumerGroupSession) {
+	want := h.env.commits.pending()
 	sess.Commit()
-	h.env.obs.Committed()
+	if len(want) == 0 {
+		return
+	}
+	got, err := h.env.commits.check(want)
+	for k, next := range got {
+		h.env.obs.Committed(k.topic, k.partition, next)
+	}
+	failed := len(want) - len(got)
+	if failed > 0 {
+		h.env.obs.CommitFailed(failed)
+	}
+	switch {
+	case !h.env.commits.transition(failed > 0):
+	case failed > 0:
+		h.env.log.Warn("offset commit failed; retrying every commit interval", zap.Int("partitions", failed), zap.Error(err))
+	default:
+		h.env.log.Info("offset commits succeed again")
+	}
 }

@@ -20,7 +20,9 @@ type env struct {
 	log   *zap.Logger // names the topic and the group
 
 	commitInterval time.Duration // how often a session commits what is marked
+	commits        *commitBook   // what is marked, and what the broker confirmed
 	nackBackoff    time.Duration // how long a nacked message waits before its next hand-over
+	nackBackoffMax time.Duration // the cap of that wait, which doubles with each nack
 	limit          int           // a window's size
 	laneOf         func(*sarama.ConsumerMessage) string
 

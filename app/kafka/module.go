@@ -3,7 +3,6 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -58,20 +57,28 @@ func newConnector(cfg config.Config, sc *sarama.Config, p *Producer, log *zap.Lo
 
 func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
 	s, err := NewSubscriber(SubscriberConfig{
-		Brokers:      cfg.Kafka.Brokers,
-		Group:        cfg.Consumer.Group,
-		Sarama:       sc,
-		NackBackoff:  cfg.Router.RetryInitialBackoff,
-		DrainTimeout: cfg.Shutdown.DrainTimeout,
-		InitTopic:    Topics(cfg)[0],
-		LeaveStatic:  cfg.Consumer.LeaveOnStop,
-		Ordering:     Ordering(cfg.Consumer.Ordering),
-		MaxInFlight:  cfg.Consumer.MaxInFlight,
+		Brokers:        cfg.Kafka.Brokers,
+		Group:          cfg.Consumer.Group,
+		Sarama:         sc,
+		NackBackoff:    cfg.Consumer.NackBackoff,
+		NackBackoffMax: cfg.Consumer.NackBackoffMax,
+		DrainTimeout:   cfg.Shutdown.DrainTimeout,
+		InitTopic:      Topics(cfg)[0],
+		LeaveStatic:    cfg.Consumer.LeaveOnStop,
+		Ordering:       Ordering(cfg.Consumer.Ordering),
+		MaxInFlight:    cfg.Consumer.MaxInFlight,
 	}, state, obs, log.Named("consumer"))
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Uses lists the topics cfg names with what the daemon needs of each.
+func Uses(cfg config.Config) []TopicUse {
+	t := cfg.Topics
+	return []TopicUse{{Name: t.Input, Setting: "topics.input"}, {Name: t.Output, Setting: "topics.output", Write: true},
+		{Name: t.DeadLetter, Setting: "topics.dead_letter", Write: true}}
 }
 
 // Topics lists the topics cfg names, with the partitions and replication
@@ -93,35 +100,20 @@ type TopicsEnsurer func(context.Context) error
 
 func newTopicsEnsurer(cfg config.Config, sc *sarama.Config, log *zap.Logger) TopicsEnsurer {
 	t := cfg.Topics
-	uses := []TopicUse{{Name: t.Input, Setting: "topics.input"}, {Name: t.Output, Setting: "topics.output", Write: true},
-		{Name: t.DeadLetter, Setting: "topics.dead_letter", Write: true}}
-	return func(ctx context.Context) error {
-		created := false
+	uses := Uses(cfg)
+	return func(context.Context) error {
 		if t.AutoCreate {
 			st, err := EnsureTopics(cfg.Kafka.Brokers, sc, Topics(cfg))
 			if err != nil {
 				return fmt.Errorf("ensure topics: %w", err)
 			}
 			for _, s := range st {
-				created = created || s.Created
 				log.Info("topic ready", zap.String("topic", s.Name), zap.Bool("created", s.Created), zap.Int32("partitions", s.Partitions))
 			}
 		}
-		err := CheckTopics(cfg.Kafka.Brokers, sc, uses)
-		// Kafka answers CreateTopics once its controller has the topic; a
-		// broker's metadata lists it a moment later (seen on 4.3.1: "does
-		// not exist" right after creating it), so a fresh topic gets time.
-		for deadline := time.Now().Add(newTopicGrace); err != nil && created && time.Now().Before(deadline) && ctx.Err() == nil; {
-			time.Sleep(100 * time.Millisecond)
-			err = CheckTopics(cfg.Kafka.Brokers, sc, uses)
-		}
-		if err != nil {
+		if err := CheckTopics(cfg.Kafka.Brokers, sc, uses); err != nil {
 			return fmt.Errorf("check topics: %w", err)
 		}
 		return nil
 	}
 }
-
-// newTopicGrace bounds how long a topic created at start-up may take to
-// appear in the brokers' metadata.
-const newTopicGrace = 10 * time.Second

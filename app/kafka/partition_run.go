@@ -8,20 +8,11 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 )
 
-// partitionRun is one claim's loop. It takes records into the window and
-// starts those whose lane is free; as they finish it starts their lanes'
-// next records and marks the finished prefix.
-//
-// When the run stops (the claim is revoked, the session ends or the
-// subscription closes) it takes no new records and drains: the records
-// already handed over finish, and so does every record below the highest
-// one handed over, whether it waited behind its key or was started and not
-// yet taken. Those are holes: a finished record above a hole would stay
-// above the commit point and be redone by the next owner. Records above the
-// highest handed-over one are parked and left for the next owner; nothing
-// above them ran. So after a drain every finished record is committed, and
-// a graceful stop duplicates nothing. Only the drain budget cuts the drain
-// short.
+// partitionRun is one claim's loop (the words are the package doc's). It
+// takes records into the window and starts those whose lane is free; as they
+// finish it starts their lanes' next records and marks the finished prefix.
+// Once it stops it drains: it starts the holes, parks the rest, and returns
+// when nothing runs.
 type partitionRun struct {
 	env      env
 	sess     sarama.ConsumerGroupSession
@@ -47,8 +38,8 @@ type handOverEnd int
 
 const (
 	acked     handOverEnd = iota // finished: it may be committed
-	notHanded                    // stopping began before the reader took it
-	cut                          // handed over, not finished: the drain budget ran out, or it was nacked while stopping
+	notHanded                    // stopping began before the reader took it: parked
+	cut                          // handed over, not finished (see the package doc)
 )
 
 func newPartitionRun(env env, sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) *partitionRun {
@@ -108,6 +99,7 @@ func (r *partitionRun) finished(o outcome) {
 	next, last := r.w.finish(o.e)
 	if last != nil {
 		r.sess.MarkMessage(last, "")
+		r.env.commits.mark(last.Topic, last.Partition, last.Offset+1)
 		r.env.obs.Marked(last.Topic, last.Partition, last.Offset)
 	}
 	switch {
@@ -150,8 +142,11 @@ func (r *partitionRun) start(e *entry, draining bool) {
 }
 
 // deliver hands km to the subscriber's reader until it is acked; a nacked
-// message is handed over again after the nack backoff, unless stopping began.
+// message is handed over again after the nack backoff, which doubles with
+// each nack up to its cap, unless stopping began. Nothing later in the lane
+// is handed over meanwhile: a paused partition (or key) stays paused.
 func (r *partitionRun) deliver(km *sarama.ConsumerMessage, draining bool) handOverEnd {
+	wait := r.env.nackBackoff
 	for {
 		ctx, cancel := context.WithCancel(r.env.drainCtx)
 		msg := toMessage(ctx, km)
@@ -161,11 +156,15 @@ func (r *partitionRun) deliver(km *sarama.ConsumerMessage, draining bool) handOv
 		if end != cut || r.env.drainCtx.Err() != nil {
 			return end
 		}
+		t := time.NewTimer(wait)
+		wait = min(2*wait, r.env.nackBackoffMax)
 		select { // nacked
-		case <-time.After(r.env.nackBackoff):
+		case <-t.C:
 		case <-r.env.closing:
+			t.Stop()
 			return cut
 		case <-r.sess.Context().Done():
+			t.Stop()
 			return cut
 		}
 	}

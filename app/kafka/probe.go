@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"dispatchd/app/kafka/security"
 )
 
 // Failure is why a broker could not be used.
@@ -87,7 +89,7 @@ func Probe(addr string, sc *sarama.Config) error {
 	if err == nil {
 		return nil
 	}
-	var te *TokenError
+	var te *security.TokenError
 	if errors.As(err, &te) && !te.Rejected() {
 		return &ConnectError{Failure: Unreachable, Addr: addr, Err: err}
 	}

@@ -37,7 +37,7 @@ func records(topics ...string) []*sarama.ProducerMessage {
 	return out
 }
 
-func TestProducerSend(t *testing.T) {
+func TestProducer_send(t *testing.T) {
 	errBroker := errors.New("broker says no")
 	cases := []struct {
 		name    string
@@ -141,7 +141,7 @@ func TestProducerSend_delivery_timeout(t *testing.T) {
 	}
 }
 
-func TestProducerClose(t *testing.T) {
+func TestProducer_close(t *testing.T) {
 	p, _ := mockProducer(t, time.Minute)
 
 	require.NoError(t, p.Close())

@@ -7,11 +7,18 @@ import (
 	"time"
 )
 
-// Progress tracks, per owned partition, how far behind it is, when it last
-// finished a message, and when its offsets were last committed. It answers
-// the progress-based health check: a partition that has lag and has finished
-// nothing for the stall timeout is stalled; an idle one is not. It is an
-// Observer and safe for concurrent use.
+// Progress tracks, per owned partition, which records it has taken and not
+// finished, when it last finished a message, and when its offsets were last
+// committed. It answers the progress-based health check: a partition that
+// holds unfinished records and has finished nothing for the stall timeout is
+// stalled; an idle one is not. It is an Observer and safe for concurrent use.
+//
+// Unfinished records, not the distance to the high-water mark, make a
+// partition busy: transaction markers, and under read_committed the records
+// of aborted transactions, take offsets below the high-water mark that no
+// record is ever delivered at, so a partition whose upstream writes
+// transactions would never catch up with it, and would read as stalled once
+// idle. sarama does not tell its position past them.
 type Progress struct {
 	stall time.Duration
 	now   func() time.Time
@@ -26,9 +33,9 @@ type partitionKey struct {
 }
 
 type partitionProgress struct {
-	lag         int64     // records behind the high-water mark, unfinished ones included
+	taken       int64     // next offset after the last record taken from the claim
 	progressed  time.Time // last finished message, or when the claim started
-	marked      int64     // next offset to commit
+	marked      int64     // next offset to commit; below taken while records are unfinished
 	committed   int64     // next offset as of the last commit
 	committedAt time.Time // last commit that moved the offset, or when the claim started
 }
@@ -46,7 +53,7 @@ func (p *Progress) ClaimStarted(topic string, partition int32) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	p.parts[partitionKey{topic, partition}] = &partitionProgress{progressed: now, committedAt: now, marked: -1, committed: -1}
+	p.parts[partitionKey{topic, partition}] = &partitionProgress{progressed: now, committedAt: now, taken: -1, marked: -1, committed: -1}
 }
 
 // ClaimEnded implements Observer.
@@ -57,31 +64,32 @@ func (p *Progress) ClaimEnded(topic string, partition int32) {
 }
 
 // Consumed implements Observer.
-func (p *Progress) Consumed(topic string, partition int32, offset, hwm int64) {
-	p.with(topic, partition, func(pp *partitionProgress) { pp.lag = max(hwm-offset, 0) })
+func (p *Progress) Consumed(topic string, partition int32, offset, _ int64) {
+	p.with(topic, partition, func(pp *partitionProgress) { pp.taken = max(pp.taken, offset+1) })
 }
 
 // Marked implements Observer.
 func (p *Progress) Marked(topic string, partition int32, offset int64) {
 	now := p.now()
 	p.with(topic, partition, func(pp *partitionProgress) {
-		pp.lag = max(pp.lag-1, 0)
 		pp.progressed = now
 		pp.marked = offset + 1
 	})
 }
 
-// Committed implements Observer: every marked offset was just committed.
-func (p *Progress) Committed() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// Committed implements Observer: the coordinator holds next for the
+// partition, so its commit age starts again if that moved it on.
+func (p *Progress) Committed(topic string, partition int32, next int64) {
 	now := p.now()
-	for _, pp := range p.parts {
-		if pp.marked > pp.committed {
-			pp.committed, pp.committedAt = pp.marked, now
+	p.with(topic, partition, func(pp *partitionProgress) {
+		if next > pp.committed {
+			pp.committed, pp.committedAt = next, now
 		}
-	}
+	})
 }
+
+// CommitFailed implements Observer; the commit age shows it.
+func (p *Progress) CommitFailed(int) {}
 
 // Generation implements Observer.
 func (p *Progress) Generation(int32) {}
@@ -94,15 +102,15 @@ func (p *Progress) with(topic string, partition int32, f func(*partitionProgress
 	}
 }
 
-// Stalled lists the partitions, as "topic/partition", that have lag and have
-// finished nothing for longer than the stall timeout.
+// Stalled lists the partitions, as "topic/partition", that hold unfinished
+// records and have finished nothing for longer than the stall timeout.
 func (p *Progress) Stalled() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	var out []string
 	for k, pp := range p.parts {
-		if pp.lag > 0 && now.Sub(pp.progressed) > p.stall {
+		if pp.taken > pp.marked && now.Sub(pp.progressed) > p.stall {
 			out = append(out, fmt.Sprintf("%s/%d", k.topic, k.partition))
 		}
 	}

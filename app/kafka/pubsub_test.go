@@ -41,14 +41,15 @@ func pubSub(t *testing.T, c *kafkatest.Cluster, group string, ordering kafka.Ord
 	pub, err := kafka.NewProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, zap.NewNop())
 	require.NoError(t, err)
 	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{
-		Brokers:      cfg.Kafka.Brokers,
-		Group:        cfg.Consumer.Group,
-		Sarama:       sc,
-		NackBackoff:  cfg.Router.RetryInitialBackoff,
-		DrainTimeout: cfg.Shutdown.DrainTimeout,
-		InitTopic:    kafka.Topics(cfg)[0],
-		Ordering:     ordering,
-		MaxInFlight:  cfg.Consumer.MaxInFlight,
+		Brokers:        cfg.Kafka.Brokers,
+		Group:          cfg.Consumer.Group,
+		Sarama:         sc,
+		NackBackoff:    cfg.Consumer.NackBackoff,
+		NackBackoffMax: cfg.Consumer.NackBackoffMax,
+		DrainTimeout:   cfg.Shutdown.DrainTimeout,
+		InitTopic:      kafka.Topics(cfg)[0],
+		Ordering:       ordering,
+		MaxInFlight:    cfg.Consumer.MaxInFlight,
 	}, nil, nil, zap.NewNop())
 	require.NoError(t, err)
 	return keyed{pub}, sub

@@ -6,6 +6,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/rcrowley/go-metrics"
 
+	"dispatchd/app/kafka/security"
 	"dispatchd/config"
 )
 
@@ -30,7 +31,7 @@ func SaramaConfig(cfg config.Config) (*sarama.Config, error) {
 		return nil, fmt.Errorf("kafka.version: %w", err)
 	}
 	sc.Version = v
-	if err := SecurityConfig(sc, cfg.Kafka); err != nil {
+	if err := security.Apply(sc, cfg.Kafka); err != nil {
 		return nil, err
 	}
 
@@ -47,6 +48,12 @@ func SaramaConfig(cfg config.Config) (*sarama.Config, error) {
 func consumerConfig(sc *sarama.Config, c config.Consumer) {
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	// sarama, like Java, reads uncommitted by default; records of an
+	// aborted transaction must not be dispatched (consumer.isolation_level).
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	if c.IsolationLevel == "read_uncommitted" {
+		sc.Consumer.IsolationLevel = sarama.ReadUncommitted
+	}
 	if c.InitialOffset == "newest" {
 		sc.Consumer.Offsets.Initial = sarama.OffsetNewest
 	}
@@ -103,8 +110,9 @@ func producerConfig(sc *sarama.Config, p config.Producer) error {
 	sc.Producer.Flush.Bytes = p.FlushBytes
 	sc.Producer.Flush.Messages = p.FlushMessages
 	// Results are keyed by the input's key, so one entity's results land on
-	// one partition, in order, as the seed's advice on keys asks.
-	sc.Producer.Partitioner = sarama.NewHashPartitioner
+	// one partition, in order, as the seed's advice on keys asks; which one
+	// is producer.partitioner's choice (Java's, by default).
+	sc.Producer.Partitioner = partitioner(p.Partitioner)
 	return nil
 }
 

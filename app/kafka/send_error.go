@@ -38,11 +38,19 @@ func (e *SendError) TooLarge() bool {
 		(errors.As(e.Err, &ce) && strings.Contains(string(ce), "larger than configured Producer.MaxMessageBytes"))
 }
 
-// Unwritable reports whether the topic cannot take records now: it is
-// missing, this client may not write it, or the brokers did not answer in
-// time. Sending again helps only once that changes, so the caller waits.
+// Unwritable reports whether the failure lies with the topic or the
+// cluster, not the record: the topic is missing or refused, no leader
+// answers, sarama's circuit breaker for it is open, or the brokers did not
+// acknowledge within producer.delivery_timeout, sarama having retried all
+// along. Sending again helps only once that changes, so the caller waits
+// rather than re-running the handler or blaming the record.
 func (e *SendError) Unwritable() bool {
-	return errors.Is(e.Err, ErrDeliveryTimeout) || errors.Is(e.Err, ErrNotConnected) || errors.Is(e.Err, sarama.ErrUnknownTopicOrPartition) ||
-		errors.Is(e.Err, sarama.ErrTopicAuthorizationFailed) || errors.Is(e.Err, sarama.ErrClusterAuthorizationFailed) ||
-		errors.Is(e.Err, sarama.ErrInvalidTopic)
+	return !e.TooLarge() && !e.Invalid()
+}
+
+// Invalid reports whether the broker refused the record itself as
+// malformed; sending it again cannot help.
+func (e *SendError) Invalid() bool {
+	return errors.Is(e.Err, sarama.ErrInvalidRecord) || errors.Is(e.Err, sarama.ErrInvalidTimestamp) ||
+		errors.Is(e.Err, sarama.ErrInvalidMessage)
 }

@@ -44,8 +44,12 @@ type Observer interface {
 	Consumed(topic string, partition int32, offset, highWaterMark int64)
 	// Marked is called when a record's offset is marked for commit.
 	Marked(topic string, partition int32, offset int64)
-	// Committed is called after the marked offsets were sent to the broker.
-	Committed()
+	// Committed is called for each partition whose commit the coordinator
+	// confirmed, with the next offset it now holds for the group.
+	Committed(topic string, partition int32, next int64)
+	// CommitFailed is called when a commit of n partitions was not
+	// confirmed; it is retried every commit interval.
+	CommitFailed(n int)
 }
 
 // Observers fans every call out to each of its observers, in order.
@@ -87,8 +91,15 @@ func (os Observers) Marked(t string, p int32, offset int64) {
 }
 
 // Committed implements Observer.
-func (os Observers) Committed() {
+func (os Observers) Committed(t string, p int32, next int64) {
 	for _, o := range os {
-		o.Committed()
+		o.Committed(t, p, next)
+	}
+}
+
+// CommitFailed implements Observer.
+func (os Observers) CommitFailed(n int) {
+	for _, o := range os {
+		o.CommitFailed(n)
 	}
 }

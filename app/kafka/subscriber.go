@@ -20,9 +20,12 @@ type SubscriberConfig struct {
 	Group string
 	// Sarama is the client configuration (see SaramaConfig).
 	Sarama *sarama.Config
-	// NackBackoff is how long a nacked message waits before it is delivered again.
+	// NackBackoff is how long a nacked message waits before it is handed
+	// over again; the wait doubles with each nack of the same message.
 	NackBackoff time.Duration
-	// DrainTimeout is how long closing lets in-flight messages finish.
+	// NackBackoffMax caps that wait. Default 30s.
+	NackBackoffMax time.Duration
+	// DrainTimeout is the drain budget: how long closing lets in-flight messages finish.
 	DrainTimeout time.Duration
 	// ReconnectBackoff is the wait after a failed group session before the next.
 	ReconnectBackoff time.Duration
@@ -100,6 +103,9 @@ func NewSubscriber(cfg SubscriberConfig, state *GroupState, obs Observer, log *z
 	if cfg.NackBackoff <= 0 {
 		cfg.NackBackoff = 100 * time.Millisecond
 	}
+	if cfg.NackBackoffMax < cfg.NackBackoff {
+		cfg.NackBackoffMax = max(cfg.NackBackoff, 30*time.Second)
+	}
 	if cfg.Ordering == "" {
 		cfg.Ordering = OrderPartition
 	}
@@ -130,11 +136,16 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	if s.closed {
 		return nil, errors.New("kafka subscriber: closed")
 	}
-	group, err := sarama.NewConsumerGroup(s.cfg.Brokers, s.cfg.Group, ownStrategies(s.cfg.Sarama))
+	client, err := sarama.NewClient(s.cfg.Brokers, ownStrategies(s.cfg.Sarama))
 	if err != nil {
 		return nil, fmt.Errorf("join consumer group %q at %v: %w", s.cfg.Group, s.cfg.Brokers, err)
 	}
-	sub := newSubscription(s, topic, group)
+	group, err := sarama.NewConsumerGroupFromClient(s.cfg.Group, client)
+	if err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("join consumer group %q at %v: %w", s.cfg.Group, s.cfg.Brokers, err)
+	}
+	sub := newSubscription(s, topic, group, client)
 	s.subs = append(s.subs, sub)
 	go sub.consume()
 	go func() {

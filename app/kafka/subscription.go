@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -12,11 +13,12 @@ import (
 
 // subscription is one Subscribe call: one consumer-group member on one topic.
 type subscription struct {
-	cfg   SubscriberConfig
-	env   env // what its claim handler and partition runs are given
-	topic string
-	group sarama.ConsumerGroup
-	out   chan *message.Message
+	cfg    SubscriberConfig
+	env    env // what its claim handler and partition runs are given
+	topic  string
+	group  sarama.ConsumerGroup
+	client sarama.Client // the group's; closed after the group, which does not close it
+	out    chan *message.Message
 
 	runCtx      context.Context // ends the group session
 	runCancel   context.CancelFunc
@@ -26,8 +28,8 @@ type subscription struct {
 	stopOnce    sync.Once
 }
 
-func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup) *subscription {
-	sub := &subscription{cfg: s.cfg, topic: topic, group: group, out: make(chan *message.Message),
+func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup, client sarama.Client) *subscription {
+	sub := &subscription{cfg: s.cfg, topic: topic, group: group, client: client, out: make(chan *message.Message),
 		claims: newClaimGate(), done: make(chan struct{})}
 	sub.runCtx, sub.runCancel = context.WithCancel(context.Background())
 	var drainCtx context.Context
@@ -38,7 +40,9 @@ func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup) *s
 		state:          s.state,
 		log:            s.log.With(zap.String("topic", topic), zap.String("group", s.cfg.Group)),
 		commitInterval: s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval,
+		commits:        newCommitBook(client, s.cfg.Group),
 		nackBackoff:    s.cfg.NackBackoff,
+		nackBackoffMax: s.cfg.NackBackoffMax,
 		limit:          limit,
 		laneOf:         laneOf,
 		out:            sub.out,
@@ -77,6 +81,9 @@ func (sub *subscription) consume() {
 	log.Info("leaving consumer group")
 	if err := sub.group.Close(); err != nil {
 		log.Warn("leave consumer group", zap.Error(err))
+	}
+	if err := sub.client.Close(); err != nil && !errors.Is(err, sarama.ErrClosedClient) {
+		log.Warn("close consumer client", zap.Error(err))
 	}
 	sub.removeStaticMember()
 }

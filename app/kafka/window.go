@@ -2,16 +2,11 @@ package kafka
 
 import "github.com/IBM/sarama"
 
-// window is one partition's in-flight window: the records taken from the
-// claim and not yet committed, in offset order, and which of them may run.
-// Records that share a lane run one at a time, in offset order; records in
-// different lanes run at once. A free lane's next record runs as soon as the
-// one before it finishes (work-conserving: no static lane-to-worker map).
-//
-// The commit point is the offset after the longest finished prefix, so
-// offsets are committed only below records that all finished, and at most
-// limit records are ever uncommitted. window is not safe for concurrent
-// use; one claim loop owns it.
+// window is a claim's window and its lanes (see the package doc): it says
+// which records may run, and which may be marked. A free lane's next record
+// runs as soon as the one before it finishes (work-conserving: no static
+// lane-to-worker map). window is not safe for concurrent use; one claim
+// loop owns it.
 type window struct {
 	limit   int
 	laneOf  func(*sarama.ConsumerMessage) string

@@ -17,7 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"dispatchd/app/devbroker"
-	"dispatchd/app/kafka"
+	"dispatchd/app/kafka/security"
 	"dispatchd/config"
 )
 
@@ -102,6 +102,8 @@ func (c *Cluster) Config(t testing.TB, partitions int32) config.Config {
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Log.Level = "warn"
 	cfg.Consumer.SessionTimeout = 6 * time.Second
+	cfg.Consumer.NackBackoff = 10 * time.Millisecond
+	cfg.Consumer.NackBackoffMax = 500 * time.Millisecond
 	cfg.Router.RetryInitialBackoff = 10 * time.Millisecond
 	cfg.Router.RetryMaxBackoff = 50 * time.Millisecond
 	return cfg
@@ -118,7 +120,7 @@ func (c *Cluster) SaramaConfig(t testing.TB) *sarama.Config {
 	sc.Producer.RequiredAcks = sarama.WaitForAll
 	sc.Producer.Partitioner = sarama.NewHashPartitioner
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
-	require.NoError(t, kafka.SecurityConfig(sc, config.Kafka{SASL: c.SASL, TLS: c.TLS}))
+	require.NoError(t, security.Apply(sc, config.Kafka{SASL: c.SASL, TLS: c.TLS}))
 	return sc
 }
 
@@ -131,4 +133,32 @@ func (c *Cluster) CreateTopics(t testing.TB, partitions int32, names ...string) 
 	for _, n := range names {
 		require.NoError(t, admin.CreateTopic(n, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: 1}, false), "create %s", n)
 	}
+}
+
+// DeleteTopic deletes topic and waits until the brokers no longer list it.
+func (c *Cluster) DeleteTopic(t testing.TB, topic string) {
+	t.Helper()
+	admin, err := sarama.NewClusterAdmin(c.Brokers, c.SaramaConfig(t))
+	require.NoError(t, err)
+	defer func() { _ = admin.Close() }()
+	require.NoError(t, admin.DeleteTopic(topic), "delete %s", topic)
+	require.Eventually(t, func() bool {
+		topics, err := admin.ListTopics()
+		_, listed := topics[topic]
+		return err == nil && !listed
+	}, 30*time.Second, 50*time.Millisecond, "%s still listed after its deletion", topic)
+}
+
+// RecreateTopic creates topic again after DeleteTopic, retrying while the
+// brokers still finish the deletion (real Kafka deletes asynchronously).
+func (c *Cluster) RecreateTopic(t testing.TB, partitions int32, topic string) {
+	t.Helper()
+	admin, err := sarama.NewClusterAdmin(c.Brokers, c.SaramaConfig(t))
+	require.NoError(t, err)
+	defer func() { _ = admin.Close() }()
+	var last error
+	require.Eventually(t, func() bool {
+		last = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: 1}, false)
+		return last == nil
+	}, 30*time.Second, 100*time.Millisecond, "recreate %s: %v", topic, &last)
 }

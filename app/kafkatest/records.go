@@ -18,6 +18,9 @@ type Record struct {
 	Key string
 	// Headers are the record headers.
 	Headers map[string]string
+	// Ordered are more headers, written first and as given: in order,
+	// duplicates kept, bytes that need not be text.
+	Ordered []sarama.RecordHeader
 	// Value is the record value.
 	Value []byte
 }
@@ -31,11 +34,7 @@ func (c *Cluster) Produce(t testing.TB, topic string, records []Record) []*saram
 	defer func() { _ = p.Close() }()
 	msgs := make([]*sarama.ProducerMessage, len(records))
 	for i, r := range records {
-		pm := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.Key), Value: sarama.ByteEncoder(r.Value)}
-		for k, v := range r.Headers {
-			pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
-		}
-		msgs[i] = pm
+		msgs[i] = producerMessage(topic, r)
 	}
 	// In chunks: one batch call per chunk keeps memory flat and order per key.
 	for i := 0; i < len(msgs); i += 500 {
@@ -48,6 +47,15 @@ func (c *Cluster) Produce(t testing.TB, topic string, records []Record) []*saram
 		}
 	}
 	return msgs
+}
+
+func producerMessage(topic string, r Record) *sarama.ProducerMessage {
+	pm := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(r.Key), Value: sarama.ByteEncoder(r.Value)}
+	pm.Headers = append(pm.Headers, r.Ordered...)
+	for k, v := range r.Headers {
+		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
+	}
+	return pm
 }
 
 // Consumed is a record read back, with its headers as a map.

@@ -26,8 +26,18 @@ func fields(f watermill.LogFields) []zap.Field {
 	return out
 }
 
+// handlerReturnedError is watermill's line for every nacked message. The
+// router's own middleware already logged why, once, with the message's
+// fields and a clipped reason, so this repeat goes to debug: a paused
+// partition must cost one log line per redelivery, not two.
+const handlerReturnedError = "Handler returned error"
+
 // Error implements watermill.LoggerAdapter.
 func (w Watermill) Error(msg string, err error, f watermill.LogFields) {
+	if msg == handlerReturnedError {
+		w.log.Debug(msg, append(fields(f), zap.Error(err))...)
+		return
+	}
 	w.log.Error(msg, append(fields(f), zap.Error(err))...)
 }
 

@@ -74,7 +74,7 @@ func TestCorrelation(t *testing.T) {
 	}
 }
 
-func TestCorrelationPassesErrorThrough(t *testing.T) {
+func TestCorrelation_passes_the_error_through(t *testing.T) {
 	errBoom := errors.New("boom")
 	out, err := router.Correlation(failWith(errBoom))(newMsg("in-1", "t", "{}"))
 	require.ErrorIs(t, err, errBoom)

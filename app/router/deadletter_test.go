@@ -26,7 +26,7 @@ func failWith(err error) message.HandlerFunc {
 	return func(*message.Message) ([]*message.Message, error) { return nil, err }
 }
 
-func TestDeadLetterParksFailures(t *testing.T) {
+func TestDeadLetter_parks_failures(t *testing.T) {
 	tests := []struct {
 		name         string
 		handler      message.HandlerFunc
@@ -118,7 +118,7 @@ func TestDeadLetterParksFailures(t *testing.T) {
 	}
 }
 
-func TestDeadLetterDoesNotPark(t *testing.T) {
+func TestDeadLetter_does_not_park(t *testing.T) {
 	errBoom := errors.New("boom")
 	errBroker := errors.New("broker gone")
 	tests := []struct {
@@ -181,7 +181,7 @@ func TestDeadLetterDoesNotPark(t *testing.T) {
 	}
 }
 
-func TestDeadLetterPublishFailureNamesBothErrors(t *testing.T) {
+func TestDeadLetter_publish_failure_names_both_errors(t *testing.T) {
 	pub := &recordingPublisher{err: errors.New("broker gone")}
 	_, err := router.DeadLetter{Publisher: pub, Topic: dlqTopic}.
 		Middleware(failWith(&router.AttemptsError{Attempts: 4, Err: errors.New("db down")}))(newMsg("in-1", "t", "{}"))
@@ -199,7 +199,7 @@ func rawHeaders(kv ...string) []messages.Header {
 	return hs
 }
 
-func TestDeadLetterAlwaysFits(t *testing.T) {
+func TestDeadLetter_always_fits(t *testing.T) {
 	const limit = 64 << 10
 	big := strings.Repeat("v", 2*limit)
 	manyHeaders := make([]string, 0, 4000)
@@ -208,6 +208,7 @@ func TestDeadLetterAlwaysFits(t *testing.T) {
 	}
 	cases := []struct {
 		name        string
+		key         string // default testRecord's
 		value       string
 		headers     []messages.Header
 		cause       error
@@ -220,6 +221,8 @@ func TestDeadLetterAlwaysFits(t *testing.T) {
 			cause: errors.New("boom"), wantHeaders: true},
 		{name: "headers_over_the_limit_are_counted_not_copied", value: orderPlaced, headers: rawHeaders(manyHeaders...),
 			cause: errors.New("boom")},
+		{name: "a_key_over_the_limit_is_left_out_with_its_digest", key: strings.Repeat("k", 2*limit), value: orderPlaced,
+			headers: rawHeaders("a", "1"), cause: errors.New("boom")},
 		{name: "an_error_quoting_its_input_is_clipped", value: orderPlaced, headers: rawHeaders("a", "1"), cause: errors.New("unknown field " + big),
 			wantValue: true, wantHeaders: true},
 	}
@@ -229,6 +232,9 @@ func TestDeadLetterAlwaysFits(t *testing.T) {
 			msg := newMsg("in-1", messages.TypeOrderPlaced, tc.value)
 			in := testRecord
 			in.Headers = tc.headers
+			if tc.key != "" {
+				in.Key = tc.key
+			}
 			msg.SetContext(messages.WithRecord(context.Background(), in))
 
 			_, err := router.DeadLetter{Publisher: pub, Topic: dlqTopic, MaxBytes: limit}.
@@ -247,7 +253,13 @@ func TestDeadLetterAlwaysFits(t *testing.T) {
 			require.Less(t, size, limit, "the dead letter fits the producer's limit")
 			require.LessOrEqual(t, len(dl.Metadata.Get(messages.HeaderError)), router.MaxReasonBytes)
 			require.Equal(t, "dispatch.requests/3/42", dl.Metadata.Get(messages.HeaderSource))
-			require.Equal(t, testRecord.Key, rec.Key, "the key stays, so the dead letter is placed like its input")
+			if tc.key == "" {
+				require.Equal(t, testRecord.Key, rec.Key, "the key stays, so the dead letter is placed like its input")
+			} else {
+				sum := sha256.Sum256([]byte(tc.key))
+				require.Empty(t, rec.Key)
+				require.Equal(t, hex.EncodeToString(sum[:]), dl.Metadata.Get(router.HeaderKeySHA256))
+			}
 			if tc.wantValue {
 				require.Equal(t, tc.value, string(dl.Payload))
 				require.Empty(t, dl.Metadata.Get(router.HeaderValueBytes))

@@ -14,7 +14,7 @@ import (
 	"dispatchd/messages"
 )
 
-func TestDispatchOrderPlaced(t *testing.T) {
+func TestDispatch_order_placed(t *testing.T) {
 	msg := newMsg("in-1", messages.TypeOrderPlaced, orderPlaced)
 
 	out, err := router.Dispatch(handlers.Default())(msg)
@@ -37,7 +37,7 @@ func TestDispatchOrderPlaced(t *testing.T) {
 	require.Greater(t, res.ETASeconds, 300)
 }
 
-func TestDispatchResultIDIsDerivedFromInputID(t *testing.T) {
+func TestDispatch_result_id_is_derived_from_input_id(t *testing.T) {
 	dispatch := router.Dispatch(handlers.Default())
 	resultID := func(inputID string) string {
 		t.Helper()
@@ -56,7 +56,7 @@ func TestDispatchResultIDIsDerivedFromInputID(t *testing.T) {
 // The derivation must never change: across an upgrade, a redelivered input
 // must yield the id its result had before. The ids are uuid.NewSHA1 over the
 // result id space, as dispatchd has always derived them.
-func TestDispatchResultIDIsStable(t *testing.T) {
+func TestDispatch_result_id_is_stable(t *testing.T) {
 	cases := []struct {
 		name    string
 		inputID string
@@ -77,7 +77,7 @@ func TestDispatchResultIDIsStable(t *testing.T) {
 	}
 }
 
-func TestDispatchErrors(t *testing.T) {
+func TestDispatch_errors(t *testing.T) {
 	errTransient := errors.New("db down")
 	reg := handlers.Default().MustRegister("order.flaky", handlers.Func{HandlerName: "flaky",
 		Fn: func(context.Context, messages.Envelope) (messages.Result, error) {

@@ -10,8 +10,8 @@ import (
 	"dispatchd/messages"
 )
 
-// maxLoggedBytes bounds the input text a log line repeats: a key or type
-// header can be as large as the record.
+// maxLoggedBytes bounds the input text a log line repeats: a key or a
+// header (type, ids) can be as large as the record.
 const maxLoggedBytes = 256
 
 // msgFields are the fields every message-scoped log line carries. The
@@ -24,8 +24,8 @@ func msgFields(msg *message.Message) []zap.Field {
 		zap.Int64("offset", rec.Source.Offset),
 		zap.String("key", Clip(rec.Key, maxLoggedBytes)),
 		zap.String("type", Clip(msg.Metadata.Get(messages.HeaderType), maxLoggedBytes)),
-		zap.String("correlation_id", msg.Metadata.Get(messages.HeaderCorrelationID)),
-		zap.String("message_id", msg.UUID),
+		zap.String("correlation_id", Clip(msg.Metadata.Get(messages.HeaderCorrelationID), maxLoggedBytes)),
+		zap.String("message_id", Clip(msg.UUID, maxLoggedBytes)),
 		zap.String("handler", handlerName(msg)),
 	}
 }

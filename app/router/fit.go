@@ -25,6 +25,8 @@ const (
 	HeaderValueSHA256 = "dispatch_value_sha256"
 	// HeaderHeadersDropped is how many original headers were left out.
 	HeaderHeadersDropped = "dispatch_headers_dropped"
+	// HeaderKeySHA256 is the hex SHA-256 of an original key left out.
+	HeaderKeySHA256 = "dispatch_key_sha256"
 )
 
 // recordOverhead is what a record costs on the wire beyond its key, value
@@ -37,8 +39,10 @@ const (
 
 // fit makes the dead letter dl of record rec fit in maxBytes. It leaves
 // out, in turn, the original value (keeping its size and digest), then the
-// original headers (keeping their count), so the dead letter still names
-// its source and reason; the README says how to find the original.
+// original headers (keeping their count), then the key (keeping its
+// digest; such a dead letter may land on another partition), so the dead
+// letter still names its source and reason; the README says how to find
+// the original.
 func fit(dl *message.Message, rec messages.Record, maxBytes int) messages.Record {
 	if maxBytes <= 0 || size(dl, rec) <= maxBytes {
 		return rec
@@ -52,6 +56,12 @@ func fit(dl *message.Message, rec messages.Record, maxBytes int) messages.Record
 	}
 	dl.Metadata.Set(HeaderHeadersDropped, strconv.Itoa(len(rec.Headers)))
 	rec.Headers = []messages.Header{}
+	if size(dl, rec) <= maxBytes {
+		return rec
+	}
+	key := sha256.Sum256([]byte(rec.Key))
+	dl.Metadata.Set(HeaderKeySHA256, hex.EncodeToString(key[:]))
+	rec.Key = ""
 	return rec
 }
 

@@ -43,16 +43,20 @@ func (p Publish) Middleware(h message.HandlerFunc) message.HandlerFunc {
 // so the router needs no transport package to tell.
 type (
 	tooLarge   interface{ TooLarge() bool }
+	invalid    interface{ Invalid() bool }
 	unwritable interface{ Unwritable() bool }
 )
 
 // publishError classifies a failed publish of what (result or dead letter)
-// to topic: too large is permanent, a topic missing or refused pauses the
-// partition, anything else is transient.
+// to topic: a record refused for its size or form is permanent, and a
+// failure of the topic or the cluster pauses the partition; the record is
+// not to blame, and the producer already retried for delivery_timeout.
+// An error that says neither is transient.
 func publishError(what, topic string, err error) error {
 	err = fmt.Errorf("publish %s to %s: %w", what, topic, err)
 	var tl tooLarge
-	if errors.As(err, &tl) && tl.TooLarge() {
+	var iv invalid
+	if (errors.As(err, &tl) && tl.TooLarge()) || (errors.As(err, &iv) && iv.Invalid()) {
 		return handlers.Permanent(err)
 	}
 	var uw unwritable

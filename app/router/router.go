@@ -38,25 +38,32 @@ type Params struct {
 }
 
 // New builds the router: one handler from the input topic to the output
-// topic, wrapped, outermost first, in pause tracking, a panic guard,
-// in-flight counting, dead-lettering, retries, publishing the results,
-// correlation, per-attempt measurement, the per-attempt timeout and panic
-// recovery. Publishing sits inside the retries and the dead letter, so a
-// result that cannot be written is a failure like any other.
+// topic, Dispatch wrapped in Chain.
 func New(p Params) (*message.Router, error) {
-	cfg := p.Config
-	log := p.Logger.Named("router")
 	// The subscriber drains within shutdown.drain_timeout; the router waits
 	// for it, and the whole stop is bounded by shutdown.timeout.
-	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.Shutdown.Timeout}, p.Watermill)
+	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: p.Config.Shutdown.Timeout}, p.Watermill)
 	if err != nil {
 		return nil, fmt.Errorf("new router: %w", err)
 	}
-	m := p.Metrics
+	// No publisher here: Publish writes the results inside the chain.
+	r.AddHandler(HandlerName, p.Config.Topics.Input, p.Subscriber, "", disabledPublisher{}, Chain(p, Dispatch(p.Registry)))
+	return r, nil
+}
+
+// Chain wraps h in the router's middleware, outermost first: pause
+// tracking, a panic guard, in-flight counting, dead-lettering, retries,
+// publishing the results, correlation, per-attempt measurement, the
+// per-attempt timeout and panic recovery. Publishing sits inside the
+// retries and the dead letter, so a result that cannot be written is a
+// failure like any other. It is the one place that order is written: New
+// and the fuzz test both use it.
+func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
+	cfg, m, log := p.Config, p.Metrics, p.Logger.Named("router")
 	if p.Pauses == nil {
 		p.Pauses = NewPauses(m, log)
 	}
-	r.AddMiddleware(
+	chain := []message.HandlerMiddleware{
 		p.Pauses.Middleware,
 		Guard(log),
 		Inflight(m),
@@ -85,10 +92,12 @@ func New(p Params) (*message.Router, error) {
 		Attempt(m, log),
 		Timeout(cfg.Router.HandlerTimeout),
 		Recoverer(log),
-	)
-	// No publisher here: Publish writes the results inside the chain.
-	r.AddHandler(HandlerName, cfg.Topics.Input, p.Subscriber, "", disabledPublisher{}, Dispatch(p.Registry))
-	return r, nil
+	}
+	// The first is the outermost, as with watermill's AddMiddleware.
+	for i := len(chain) - 1; i >= 0; i-- {
+		h = chain[i](h)
+	}
+	return h
 }
 
 // disabledPublisher stands where watermill wants a publisher: the handler

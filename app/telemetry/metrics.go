@@ -40,17 +40,18 @@ type Metrics struct {
 	// Registry is what /metrics serves.
 	Registry *prometheus.Registry
 
-	consumed    *prometheus.CounterVec
-	handled     *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	published   *prometheus.CounterVec
-	deadLetters *prometheus.CounterVec
-	lag         *prometheus.GaugeVec
-	inflight    prometheus.Gauge
-	assigned    prometheus.Gauge
-	rebalances  prometheus.Counter
-	paused      *prometheus.GaugeVec
-	pauses      *prometheus.CounterVec
+	consumed     *prometheus.CounterVec
+	handled      *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	published    *prometheus.CounterVec
+	deadLetters  *prometheus.CounterVec
+	lag          *prometheus.GaugeVec
+	inflight     prometheus.Gauge
+	assigned     prometheus.Gauge
+	rebalances   prometheus.Counter
+	paused       *prometheus.GaugeVec
+	pauses       *prometheus.CounterVec
+	commitErrors prometheus.Counter
 
 	// The children of the vectors recorded per message.
 	consumedBy  *children[string, prometheus.Counter]
@@ -102,6 +103,8 @@ func NewMetrics(build BuildInfo) *Metrics {
 			[]string{"topic", "partition", "reason"}),
 		pauses: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_pauses_total",
 			Help: "Partitions that paused, by reason."}, []string{"reason"}),
+		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "dispatchd_commit_errors_total",
+			Help: "Partition offsets a commit sent that the coordinator did not confirm; each is retried next commit interval."}),
 	}
 	m.consumedBy = newChildren[string, prometheus.Counter](m.consumed.MetricVec, one)
 	m.handledBy = newChildren[handledKey, prometheus.Counter](m.handled.MetricVec, handledKey.labels)
@@ -109,7 +112,7 @@ func NewMetrics(build BuildInfo) *Metrics {
 	m.publishedBy = newChildren[string, prometheus.Counter](m.published.MetricVec, one)
 	m.lagBy = newChildren[topicPartition, prometheus.Gauge](m.lag.MetricVec, topicPartition.labels)
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
-		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances, m.paused, m.pauses} {
+		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances, m.paused, m.pauses, m.commitErrors} {
 		f(c)
 	}
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dispatchd_build_info",
@@ -171,8 +174,12 @@ func (m *Metrics) ClaimEnded(topic string, partition int32) {
 	m.lagBy.delete(topicPartition{topic, partition})
 }
 
-// Committed implements kafka.Observer.
-func (m *Metrics) Committed() {}
+// Committed implements kafka.Observer; the commit age is read from the
+// progress tracker (RegisterCommitAges).
+func (m *Metrics) Committed(string, int32, int64) {}
+
+// CommitFailed implements kafka.Observer.
+func (m *Metrics) CommitFailed(n int) { m.commitErrors.Add(float64(n)) }
 
 // Consumed implements kafka.Observer. The lag counts this record as not yet
 // done; Marked brings it to what remains after it.

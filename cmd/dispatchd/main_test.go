@@ -30,6 +30,7 @@ func TestBinary_run_processes_plain_records_and_exits_0_on_SIGTERM(t *testing.T)
 		"DISPATCHD_TOPICS_DEAD_LETTER=" + cfg.Topics.DeadLetter,
 		"DISPATCHD_SHUTDOWN_TIMEOUT=5s",
 		"DISPATCHD_SHUTDOWN_DRAIN_TIMEOUT=3s",
+		"DISPATCHD_HTTP_SEND_ENABLED=true", // the test posts to /v1/messages, which run keeps off by default
 	}
 	began := time.Now()
 	p := start(t, command(t, env, "run"))
@@ -79,13 +80,15 @@ func TestBinary_dev_serves_its_embedded_broker(t *testing.T) {
 	send.Stdin = strings.NewReader(`{"order_id":"order-1","pickup":{"lat":52.52,"lng":13.40},"dropoff":{"lat":52.50,"lng":13.45}}` + "\n")
 	out, err := send.CombinedOutput()
 	require.NoError(t, err, string(out))
-	require.Contains(t, string(out), "sent topic=dispatch.requests")
+	// partition 6 of 8 is where the Java client puts order-1 (producer.partitioner=murmur2).
+	require.Contains(t, string(out), "sent topic=dispatch.requests partition=6 ")
 
 	tail := exec.Command(binary(t), "tail", "--brokers", broker, "--from-beginning", "-n", "1", "--timeout", "20s")
 	out, err = tail.CombinedOutput()
 	require.NoError(t, err, string(out))
 	line := strings.TrimSpace(string(out))
 	require.Contains(t, line, "key=order-1")
+	require.True(t, strings.HasPrefix(line, "partition=6 "), "the result goes where Java puts its key too: %s", line)
 	require.Contains(t, line, "type=order.dispatched")
 	require.Contains(t, line, `"zone":"z+525+0134"`)
 

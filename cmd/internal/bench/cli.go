@@ -30,7 +30,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dispatch-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	brokers := fs.String("brokers", "", "Kafka bootstrap brokers, comma-separated (default: an embedded kfake broker in this process)")
-	messages := fs.Int("messages", 50000, "records in the preloaded input")
+	messages := fs.Int("messages", 200000, "records in the preloaded input")
 	keys := fs.Int("keys", 1000, "distinct keys")
 	partitions := fs.Int("partitions", 8, "partitions of the input and output topics")
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
@@ -103,7 +103,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // contenderMain runs one contender until SIGTERM: the child-process side.
 func contenderMain(args []string, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: dispatch-bench contender raw|stock|dispatchd --brokers ... --group ... --input ... --output ...")
+		fmt.Fprintln(stderr, "usage: dispatch-bench contender raw|stock|pipelined|franz|dispatchd --brokers ... --group ... --input ... --output ...")
 		return 2
 	}
 	kind := args[0]

@@ -12,9 +12,11 @@ import (
 
 // Contender names.
 const (
-	Raw      = "raw"
-	Stock    = "stock"
-	Dispatch = "dispatchd"
+	Raw       = "raw"
+	Stock     = "stock"
+	Pipelined = "pipelined"
+	Franz     = "franz"
+	Dispatch  = "dispatchd"
 )
 
 // Target is where a contender reads and writes.
@@ -40,10 +42,14 @@ func RunContender(ctx context.Context, kind string, t Target, o Options) error {
 		return runRaw(ctx, t)
 	case Stock:
 		return runStock(ctx, t)
+	case Pipelined:
+		return runPipelined(ctx, t)
+	case Franz:
+		return runFranz(ctx, t)
 	case Dispatch:
 		return runDispatchd(ctx, t, o)
 	}
-	return fmt.Errorf("unknown contender %q (want %s, %s or %s)", kind, Raw, Stock, Dispatch)
+	return fmt.Errorf("unknown contender %q (want %s, %s, %s, %s or %s)", kind, Raw, Stock, Pipelined, Franz, Dispatch)
 }
 
 // runRaw is the baseline: the loop a Go team writes by hand with sarama's

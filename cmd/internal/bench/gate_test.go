@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -71,14 +72,37 @@ func TestGate_verdicts(t *testing.T) {
 }
 
 func TestOverheadLine_a_failed_contender_is_never_reported_as_fast(t *testing.T) {
-	runs := []Run{
-		{Contender: Raw, MsgsPerSec: 100},
-		{Contender: Stock, MsgsPerSec: 1e9, Verdict: Verdict{Duplicates: 3}},
-		{Contender: Dispatch, MsgsPerSec: 80},
+	passing := func(c string, rate float64) Run { return Run{Contender: c, MsgsPerSec: rate} }
+	dup := func(c string) Run { return Run{Contender: c, MsgsPerSec: 1e9, Verdict: Verdict{Duplicates: 3}} }
+	tests := []struct {
+		name string
+		runs []Run
+		want []string
+	}{
+		{name: "all_pass",
+			runs: []Run{passing(Raw, 100), passing(Stock, 50), passing(Pipelined, 400), passing(Franz, 500), passing(Dispatch, 80)},
+			want: []string{"BENCH overhead daemon_msgs_per_s=80 raw_msgs_per_s=100 stock_msgs_per_s=50 pipelined_msgs_per_s=400 franz_msgs_per_s=500 " +
+				"overhead_ratio=0.80 stock_ratio=0.50 pipelined_ratio=0.20 franz_ratio=0.16 order_violations=0 lost=0 duplicates=0"}},
+		{name: "stock_failed",
+			runs: []Run{passing(Raw, 100), dup(Stock), passing(Pipelined, 400), passing(Franz, 500), passing(Dispatch, 80)},
+			want: []string{"stock_msgs_per_s=failed", "stock_ratio=failed", "daemon_msgs_per_s=80 raw_msgs_per_s=100", "overhead_ratio=0.80",
+				"pipelined_ratio=0.20"}},
+		{name: "pipelined_failed_in_one_round",
+			runs: []Run{passing(Pipelined, 400), dup(Pipelined), passing(Raw, 100), passing(Stock, 50), passing(Franz, 500), passing(Dispatch, 80)},
+			want: []string{"pipelined_msgs_per_s=failed", "pipelined_ratio=failed", "franz_ratio=0.16", "overhead_ratio=0.80"}},
+		{name: "franz_did_not_run",
+			runs: []Run{passing(Raw, 100), passing(Stock, 50), passing(Pipelined, 400), {Contender: Franz, Err: errors.New("exited")}, passing(Dispatch, 80)},
+			want: []string{"franz_msgs_per_s=failed", "franz_ratio=failed", "pipelined_ratio=0.20"}},
+		{name: "dispatchd_failed_fails_every_ratio_but_stock",
+			runs: []Run{passing(Raw, 100), passing(Stock, 50), passing(Pipelined, 400), passing(Franz, 500), dup(Dispatch)},
+			want: []string{"daemon_msgs_per_s=failed", "overhead_ratio=failed stock_ratio=0.50 pipelined_ratio=failed franz_ratio=failed", "duplicates=3"}},
 	}
-	line := overheadLine(runs, Summarise(runs, 1000))
-	require.Contains(t, line, "stock_msgs_per_s=failed")
-	require.Contains(t, line, "stock_ratio=failed")
-	require.Contains(t, line, "daemon_msgs_per_s=80 raw_msgs_per_s=100")
-	require.Contains(t, line, "overhead_ratio=0.80")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line := overheadLine(tt.runs, Summarise(tt.runs, 1000))
+			for _, w := range tt.want {
+				require.Contains(t, line, w)
+			}
+		})
+	}
 }

@@ -24,7 +24,8 @@ func (r *Runner) Rounds(ctx context.Context, legs []Leg, rounds int) []Run {
 		for _, l := range legs {
 			fmt.Fprintf(r.Log, "round %d/%d: %s ... ", round, rounds, l.Spec.Label())
 			run := r.RunOne(ctx, l.Spec, round, l.Input, l.Workload)
-			fmt.Fprintf(r.Log, "%.0f msgs/s, %d/%d results%s\n", run.MsgsPerSec, run.Verdict.Results, l.Workload.Messages, failNote(run))
+			fmt.Fprintf(r.Log, "%.0f msgs/s, %d/%d results in %s%s\n", run.MsgsPerSec, run.Verdict.Results, l.Workload.Messages,
+				run.Verdict.Last.Sub(run.Verdict.First).Round(time.Millisecond), failNote(run))
 			runs = append(runs, run)
 		}
 	}

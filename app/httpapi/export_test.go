@@ -1,0 +1,4 @@
+package httpapi
+
+// Unguarded exposes unguarded to the httpapi_test package.
+var Unguarded = unguarded

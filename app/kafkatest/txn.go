@@ -1,0 +1,48 @@
+package kafkatest
+
+import (
+	"testing"
+
+	"github.com/IBM/sarama"
+	"github.com/stretchr/testify/require"
+)
+
+// Txn is one transaction a test writes: its records, and whether it ends in
+// a commit or an abort.
+type Txn struct {
+	// Records are written inside the transaction, in order.
+	Records []Record
+	// Abort ends the transaction with an abort instead of a commit.
+	Abort bool
+}
+
+// ProduceTxns writes txns to topic, one after another, with one
+// transactional producer (as a Java producer with a transactional.id would),
+// and returns where each record landed, in order across all of them. Every
+// transaction ends with its commit or abort marker written.
+func (c *Cluster) ProduceTxns(t testing.TB, topic string, txns []Txn) []*sarama.ProducerMessage {
+	t.Helper()
+	sc := c.SaramaConfig(t)
+	sc.Producer.Idempotent = true
+	sc.Producer.Transaction.ID = Name(t, "txn")
+	sc.Net.MaxOpenRequests = 1
+	p, err := sarama.NewSyncProducer(c.Brokers, sc)
+	require.NoError(t, err)
+	defer func() { _ = p.Close() }()
+	var out []*sarama.ProducerMessage
+	for i, txn := range txns {
+		require.NoError(t, p.BeginTxn(), "begin transaction %d", i)
+		msgs := make([]*sarama.ProducerMessage, len(txn.Records))
+		for j, r := range txn.Records {
+			msgs[j] = producerMessage(topic, r)
+		}
+		require.NoError(t, p.SendMessages(msgs), "produce transaction %d to %s", i, topic)
+		if txn.Abort {
+			require.NoError(t, p.AbortTxn(), "abort transaction %d", i)
+		} else {
+			require.NoError(t, p.CommitTxn(), "commit transaction %d", i)
+		}
+		out = append(out, msgs...)
+	}
+	return out
+}
