@@ -45,6 +45,9 @@ func doctorCmd() *cobra.Command {
 // diagnose connects as the daemon would and asks what it needs, in order;
 // it stops at the first check the rest depend on.
 func diagnose(cfg config.Config, sc *sarama.Config) []check {
+	if c, ok := probe(cfg.Kafka.Brokers, sc); !ok {
+		return []check{c}
+	}
 	admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
 	if err != nil {
 		return []check{{name: "connect", detail: strings.Join(cfg.Kafka.Brokers, ","), err: err}}
@@ -93,16 +96,47 @@ func groupCheck(admin sarama.ClusterAdmin, group string) check {
 	return c
 }
 
+// probe tries the brokers as the daemon's start-up does, once: a refused
+// login or TLS handshake is reported as such, not as a broker that is down.
+func probe(brokers []string, sc *sarama.Config) (check, bool) {
+	var causes []string
+	for _, addr := range brokers {
+		err := kafka.Probe(addr, sc)
+		if err == nil {
+			return check{}, true
+		}
+		var ce *kafka.ConnectError
+		if errors.As(err, &ce) && ce.Failure == kafka.AuthFailed {
+			return check{name: "authentication", err: err}, false
+		}
+		if errors.As(err, &ce) && ce.Failure == kafka.TLSFailed {
+			return check{name: "tls", err: err}, false
+		}
+		causes = append(causes, err.Error())
+	}
+	return check{name: "connect", err: errors.New("no broker answers: " + strings.Join(causes, "; "))}, false
+}
+
 // authSummary says how the daemon authenticates, without secrets.
 func authSummary(cfg config.Config) string {
+	t, s := cfg.Kafka.TLS, cfg.Kafka.SASL
 	parts := []string{"no TLS"}
-	if cfg.Kafka.TLS.Enabled {
+	switch {
+	case t.Enabled && t.InsecureSkipVerify:
+		parts[0] = "TLS without verifying the brokers"
+	case t.Enabled:
 		parts[0] = "TLS"
 	}
-	if cfg.Kafka.SASL.Enabled {
-		parts = append(parts, "SASL/PLAIN as "+cfg.Kafka.SASL.Username)
-	} else {
+	if t.Enabled && t.CertFile != "" {
+		parts = append(parts, "client certificate "+t.CertFile)
+	}
+	switch mech := s.EffectiveMechanism(); {
+	case !s.Enabled:
 		parts = append(parts, "no SASL")
+	case mech == config.MechanismOAuthBearer:
+		parts = append(parts, "SASL/OAUTHBEARER as client "+s.OAuth.ClientID)
+	default:
+		parts = append(parts, "SASL/"+mech+" as "+s.Username)
 	}
 	return strings.Join(parts, ", ")
 }

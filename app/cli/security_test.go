@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dispatchd/app/cli"
+	"dispatchd/app/kafkatest"
 )
 
 func TestConfig_check_and_print_guard_the_credentials(t *testing.T) {
@@ -73,6 +74,54 @@ func TestConfig_check_and_print_guard_the_credentials(t *testing.T) {
 				require.NotContains(t, out, "hunter2")
 				require.NotContains(t, out, "oauth-s3cret")
 			}
+		})
+	}
+}
+
+func TestDoctor_reports_a_refused_login_and_a_failed_handshake_as_such(t *testing.T) {
+	sec := kafkatest.StartSecured(t)
+	otherCA := kafkatest.NewCA(t).WriteCA(t)
+	c := sec.SCRAM
+	cfg := c.Config(t, 1)
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantCode int
+		wantRow  string
+		wantText string
+	}{
+		{name: "scram_over_tls", wantCode: cli.ExitOK, wantRow: "authentication ok", wantText: "TLS, SASL/SCRAM-SHA-512 as dispatchd"},
+		{name: "wrong_password", env: map[string]string{"DISPATCHD_KAFKA_SASL_PASSWORD": "wrong"},
+			wantCode: cli.ExitFailure, wantRow: "authentication FAIL", wantText: "authentication failed at broker"},
+		{name: "wrong_ca", env: map[string]string{"DISPATCHD_KAFKA_TLS_CA_FILE": otherCA},
+			wantCode: cli.ExitFailure, wantRow: "tls FAIL", wantText: "check kafka.tls.ca_file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"DISPATCHD_TOPICS_INPUT": cfg.Topics.Input, "DISPATCHD_TOPICS_OUTPUT": cfg.Topics.Output,
+				"DISPATCHD_TOPICS_DEAD_LETTER": cfg.Topics.DeadLetter, "DISPATCHD_CONSUMER_GROUP": cfg.Consumer.Group,
+				"DISPATCHD_KAFKA_BROKERS": strings.Join(c.Brokers, ","), "DISPATCHD_KAFKA_TLS_ENABLED": "true",
+				"DISPATCHD_KAFKA_TLS_CA_FILE": c.TLS.CAFile, "DISPATCHD_KAFKA_SASL_ENABLED": "true",
+				"DISPATCHD_KAFKA_SASL_MECHANISM": c.SASL.Mechanism, "DISPATCHD_KAFKA_SASL_USERNAME": c.SASL.Username,
+				"DISPATCHD_KAFKA_SASL_PASSWORD": c.SASL.Password}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			for k, v := range env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			code := cli.Main([]string{"doctor"}, strings.NewReader(""), &stdout, &stderr)
+			require.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			rows := map[string]bool{}
+			for _, line := range strings.Split(stdout.String(), "\n") {
+				if f := strings.Fields(line); len(f) >= 2 {
+					rows[f[0]+" "+f[1]] = true
+				}
+			}
+			require.True(t, rows[tt.wantRow], "row %q missing from:\n%s", tt.wantRow, stdout.String())
+			require.Contains(t, stdout.String(), tt.wantText)
+			require.NotContains(t, stdout.String()+stderr.String(), kafkatest.SCRAMPassword)
 		})
 	}
 }
