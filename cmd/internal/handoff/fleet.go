@@ -86,7 +86,9 @@ func (f *fleet) settled(ctx context.Context, topic string) (map[string][]int32, 
 			owned[r.Name] = ps
 		}
 		now := fmt.Sprint(owned)
-		stable := len(seen) == int(f.o.Partitions) && now == last
+		// Complete is not enough: a cooperative group can hold a complete
+		// but uneven assignment (6/3/3) for a moment before it evens it out.
+		stable := len(seen) == int(f.o.Partitions) && even(owned) && now == last
 		last = now
 		return stable
 	})
@@ -94,6 +96,19 @@ func (f *fleet) settled(ctx context.Context, topic string) (map[string][]int32, 
 		return nil, fmt.Errorf("the group never settled (last seen %s): %w", last, err)
 	}
 	return owned, nil
+}
+
+// even reports whether no member owns more than one partition more than
+// another, which is where every assignor of a settled group ends.
+func even(owned map[string][]int32) bool {
+	lo, hi := -1, 0
+	for _, ps := range owned {
+		if lo < 0 || len(ps) < lo {
+			lo = len(ps)
+		}
+		hi = max(hi, len(ps))
+	}
+	return hi-lo <= 1
 }
 
 // rebalances is dispatchd_rebalances_total of every running replica but
