@@ -20,6 +20,7 @@ type composeService struct {
 	Command         []string  `yaml:"command"`
 	Environment     yaml.Node `yaml:"environment"`
 	Ports           []string  `yaml:"ports"`
+	Volumes         []string  `yaml:"volumes"`
 	StopSignal      string    `yaml:"stop_signal"`
 	StopGracePeriod string    `yaml:"stop_grace_period"`
 	Restart         string    `yaml:"restart"`
