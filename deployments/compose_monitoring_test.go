@@ -9,40 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 )
-
-// hostPath is the file under deployments/ that service s's bind mounts put
-// at inContainer.
-func (s composeService) hostPath(t *testing.T, inContainer string) string {
-	t.Helper()
-	best, host := "", ""
-	for _, v := range s.Volumes {
-		src, dst, ok := strings.Cut(v, ":")
-		require.True(t, ok, "volume %q: want src:dst", v)
-		dst, _, _ = strings.Cut(dst, ":")
-		if (inContainer == dst || strings.HasPrefix(inContainer, dst+"/")) && len(dst) > len(best) {
-			best, host = dst, filepath.Join("compose", src, strings.TrimPrefix(inContainer, dst))
-		}
-	}
-	require.NotEmpty(t, best, "nothing is mounted at %s", inContainer)
-	return filepath.Clean(host)
-}
-
-// flag is the value of --name=value in s's command, or def.
-func (s composeService) flag(name, def string) string {
-	for _, a := range s.Command {
-		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
-			return v
-		}
-	}
-	return def
-}
 
 // promConfig is the part of a Prometheus configuration the tests read.
 type promConfig struct {
@@ -195,29 +167,4 @@ func TestCompose_grafana_shows_the_dashboard_from_the_compose_prometheus(t *test
 		}
 	}
 	require.Equal(t, filepath.Clean(dashboardFile), home, "the home dashboard is the tested one")
-}
-
-// TestCompose_bind_mounts_are_read_only: the stack reads the repository's
-// files and never writes them.
-func TestCompose_bind_mounts_are_read_only(t *testing.T) {
-	for _, name := range slices.Sorted(maps.Keys(composeServices(t))) {
-		for _, v := range composeServices(t)[name].Volumes {
-			require.True(t, strings.HasSuffix(v, ":ro"), "%s mounts %q writable", name, v)
-		}
-	}
-}
-
-// TestCompose_kafka_ui_is_kafbat: provectuslabs/kafka-ui is unmaintained;
-// its successor reads the same variables.
-func TestCompose_kafka_ui_is_kafbat(t *testing.T) {
-	svcs := composeServices(t)
-	ui := svcs["kafka-ui"]
-	require.True(t, strings.HasPrefix(ui.Image, "kafbat/kafka-ui:v"), "image %q", ui.Image)
-	var brokers string
-	for _, kv := range svcs["dispatchd"].environment(t) {
-		if v, ok := strings.CutPrefix(kv, "DISPATCHD_KAFKA_BROKERS="); ok {
-			brokers = v
-		}
-	}
-	require.Contains(t, ui.environment(t), "KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS="+brokers)
 }
