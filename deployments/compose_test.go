@@ -20,6 +20,7 @@ type composeService struct {
 	Command         []string  `yaml:"command"`
 	Environment     yaml.Node `yaml:"environment"`
 	Ports           []string  `yaml:"ports"`
+	Volumes         []string  `yaml:"volumes"`
 	StopSignal      string    `yaml:"stop_signal"`
 	StopGracePeriod string    `yaml:"stop_grace_period"`
 	Restart         string    `yaml:"restart"`
@@ -84,6 +85,33 @@ func containerPort(mapping string) string {
 	return p
 }
 
+// hostPath is the file under deployments/ that service s's bind mounts put
+// at inContainer.
+func (s composeService) hostPath(t *testing.T, inContainer string) string {
+	t.Helper()
+	best, host := "", ""
+	for _, v := range s.Volumes {
+		src, dst, ok := strings.Cut(v, ":")
+		require.True(t, ok, "volume %q: want src:dst", v)
+		dst, _, _ = strings.Cut(dst, ":")
+		if (inContainer == dst || strings.HasPrefix(inContainer, dst+"/")) && len(dst) > len(best) {
+			best, host = dst, filepath.Join("compose", src, strings.TrimPrefix(inContainer, dst))
+		}
+	}
+	require.NotEmpty(t, best, "nothing is mounted at %s", inContainer)
+	return filepath.Clean(host)
+}
+
+// flag is the value of --name=value in s's command, or def.
+func (s composeService) flag(name, def string) string {
+	for _, a := range s.Command {
+		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			return v
+		}
+	}
+	return def
+}
+
 func TestCompose_topics_job_runs_once_before_the_daemon(t *testing.T) {
 	svcs := composeServices(t)
 	topics, ok := svcs["topics"]
@@ -103,4 +131,29 @@ func TestCompose_publishes_ports_on_loopback_only(t *testing.T) {
 			require.True(t, strings.HasPrefix(p, "127.0.0.1:"), "%s publishes %q beyond 127.0.0.1", name, p)
 		}
 	}
+}
+
+// TestCompose_bind_mounts_are_read_only: the stack reads the repository's
+// files and never writes them.
+func TestCompose_bind_mounts_are_read_only(t *testing.T) {
+	for name, s := range composeServices(t) {
+		for _, v := range s.Volumes {
+			require.True(t, strings.HasSuffix(v, ":ro"), "%s mounts %q writable", name, v)
+		}
+	}
+}
+
+// TestCompose_kafka_ui_is_kafbat: provectuslabs/kafka-ui is unmaintained;
+// its successor reads the same variables.
+func TestCompose_kafka_ui_is_kafbat(t *testing.T) {
+	svcs := composeServices(t)
+	ui := svcs["kafka-ui"]
+	require.True(t, strings.HasPrefix(ui.Image, "kafbat/kafka-ui:v"), "image %q", ui.Image)
+	var brokers string
+	for _, kv := range svcs["dispatchd"].environment(t) {
+		if v, ok := strings.CutPrefix(kv, "DISPATCHD_KAFKA_BROKERS="); ok {
+			brokers = v
+		}
+	}
+	require.Contains(t, ui.environment(t), "KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS="+brokers)
 }

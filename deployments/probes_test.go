@@ -44,11 +44,18 @@ func (noSender) Send([]*sarama.ProducerMessage) ([]kafka.Delivery, error) {
 }
 
 // podRoutes are the pod's listeners as httpapi.Routes builds them from the
-// pod's environment, by port; the Secret's token file is stood in for by a
-// temporary one.
+// pod's environment, by port.
 func podRoutes(t *testing.T, d deployment, ready bool) map[string]http.Handler {
 	t.Helper()
-	cfg, err := config.Load("", podEnviron(t, d), nil)
+	return environRoutes(t, podEnviron(t, d), ready)
+}
+
+// environRoutes are the daemon's listeners as httpapi.Routes builds them
+// from environ, by port; a send token file is stood in for by a temporary
+// one.
+func environRoutes(t *testing.T, environ []string, ready bool) map[string]http.Handler {
+	t.Helper()
+	cfg, err := config.Load("", environ, nil)
 	require.NoError(t, err)
 	if cfg.HTTP.Send.TokenFile != "" {
 		cfg.HTTP.Send.TokenFile = filepath.Join(t.TempDir(), "token")
