@@ -38,6 +38,7 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 		}),
 		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress) kafka.Observer {
 			m.RegisterCommitAges(p.CommitAges)
+			m.RegisterOldestAges(p.OldestAges)
 			return kafka.Observers{m, p}
 		}),
 		logging.Module,

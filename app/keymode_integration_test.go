@@ -115,6 +115,7 @@ func TestDaemon_key_mode_a_failing_key_holds_only_its_key(t *testing.T) {
 	cfg.Router.RetryAttempts = 2
 	const good = 10
 	othersRan := make(chan struct{})
+	release := make(chan struct{}) // the test lets the held key go once it has seen it age
 	var othersDone atomic.Int64
 	var mu sync.Mutex
 	var log []string // handled inputs, in the order they finished
@@ -138,6 +139,7 @@ func TestDaemon_key_mode_a_failing_key_holds_only_its_key(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			return messages.Result{}, handlers.Permanent(errors.New("the other keys never ran while this one was held"))
 		}
+		<-release
 		record()
 		err := errors.New("still failing")
 		return messages.Result{Type: "test.done", Payload: in.Payload}, err
@@ -154,12 +156,23 @@ func TestDaemon_key_mode_a_failing_key_holds_only_its_key(t *testing.T) {
 	}
 	sent := produced(t, c, cfg.Topics.Input, inputs)
 
+	// While the other keys finish, the held key's head ages in
+	// dispatchd_oldest_message_age_seconds, though the partition flows.
+	c.ReadN(t, cfg.Topics.Output, good, 30*time.Second)
+	oldest := `dispatchd_oldest_message_age_seconds{partition="0",topic="` + cfg.Topics.Input + `"}`
+	first := scrape(t, d.http.Addr())[oldest]
+	time.Sleep(300 * time.Millisecond)
+	require.Greater(t, scrape(t, d.http.Addr())[oldest], first, "the stuck key's head keeps ageing")
+	require.Greater(t, first, 0.0)
+	close(release)
+
 	dlq := c.ReadN(t, cfg.Topics.DeadLetter, 1, 30*time.Second)
 	require.Equal(t, messages.ErrorClassExhausted, dlq[0].Headers[messages.HeaderErrorClass], dlq[0].Headers[messages.HeaderError])
 	require.Equal(t, "3", dlq[0].Headers[messages.HeaderAttempts])
 	results := c.ReadN(t, cfg.Topics.Output, good+1, 30*time.Second)
 	require.Equal(t, "bad", string(results[len(results)-1].Key), "the failing key's next message comes last")
 	waitCommitted(t, c, cfg.Consumer.Group, cfg.Topics.Input, sent[len(sent)-1].Offset+1)
+	require.Equal(t, 0.0, scrape(t, d.http.Addr())[oldest], "nothing unfinished: 0")
 
 	mu.Lock()
 	defer mu.Unlock()

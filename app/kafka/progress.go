@@ -38,6 +38,13 @@ type partitionProgress struct {
 	marked      int64     // next offset to commit; below taken while records are unfinished
 	committed   int64     // next offset as of the last commit
 	committedAt time.Time // last commit that moved the offset, or when the claim started
+	unfinished  []taken   // records taken and not finished, in offset order; at most a window's worth
+}
+
+// taken is a record taken from the claim, and when.
+type taken struct {
+	offset int64
+	at     time.Time
 }
 
 // NewProgress returns a tracker that calls a partition stalled after stall.
@@ -65,15 +72,24 @@ func (p *Progress) ClaimEnded(topic string, partition int32) {
 
 // Consumed implements Observer.
 func (p *Progress) Consumed(topic string, partition int32, offset, _ int64) {
-	p.with(topic, partition, func(pp *partitionProgress) { pp.taken = max(pp.taken, offset+1) })
+	now := p.now()
+	p.with(topic, partition, func(pp *partitionProgress) {
+		pp.taken = max(pp.taken, offset+1)
+		pp.unfinished = append(pp.unfinished, taken{offset: offset, at: now})
+	})
 }
 
-// Marked implements Observer.
+// Marked implements Observer: every record up to offset is finished.
 func (p *Progress) Marked(topic string, partition int32, offset int64) {
 	now := p.now()
 	p.with(topic, partition, func(pp *partitionProgress) {
 		pp.progressed = now
 		pp.marked = offset + 1
+		done := 0
+		for done < len(pp.unfinished) && pp.unfinished[done].offset <= offset {
+			done++
+		}
+		pp.unfinished = append(pp.unfinished[:0], pp.unfinished[done:]...)
 	})
 }
 
@@ -129,5 +145,22 @@ func (p *Progress) CommitAges(emit func(topic string, partition int32, age time.
 	now := p.now()
 	for k, pp := range p.parts {
 		emit(k.topic, k.partition, now.Sub(pp.committedAt))
+	}
+}
+
+// OldestAges calls emit with each owned partition's age of its oldest
+// unfinished record (0 when it has none): the commit point's record, which
+// in key mode is the head of the slowest key. One stuck message or key
+// shows here while the rest of its partition flows and lag stays low.
+func (p *Progress) OldestAges(emit func(topic string, partition int32, age time.Duration)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	for k, pp := range p.parts {
+		var age time.Duration
+		if len(pp.unfinished) > 0 {
+			age = now.Sub(pp.unfinished[0].at)
+		}
+		emit(k.topic, k.partition, age)
 	}
 }

@@ -79,3 +79,28 @@ func TestProgress_stalls_only_on_records_taken_and_not_finished(t *testing.T) {
 		})
 	}
 }
+
+func TestProgress_oldest_age_is_the_oldest_unfinished_record(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	p := kafka.NewProgress(time.Minute)
+	p.SetClock(func() time.Time { return now })
+	oldest := func() map[int32]time.Duration {
+		out := map[int32]time.Duration{}
+		p.OldestAges(func(_ string, partition int32, age time.Duration) { out[partition] = age })
+		return out
+	}
+
+	p.ClaimStarted("in", 0)
+	require.Equal(t, map[int32]time.Duration{0: 0}, oldest(), "nothing taken: 0")
+	p.Consumed("in", 0, 10, 20) // a stuck key's head
+	now = now.Add(time.Second)
+	p.Consumed("in", 0, 11, 20)
+	p.Consumed("in", 0, 12, 20)
+	now = now.Add(4 * time.Second)
+	require.Equal(t, 5*time.Second, oldest()[0], "aged from when the oldest unfinished record was taken")
+
+	p.Marked("in", 0, 10)
+	require.Equal(t, 4*time.Second, oldest()[0], "the commit point moved: the next record is the oldest")
+	p.Marked("in", 0, 12)
+	require.Equal(t, time.Duration(0), oldest()[0], "all finished: 0")
+}
