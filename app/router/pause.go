@@ -51,7 +51,7 @@ type Pauses struct {
 	now func() time.Time
 
 	mu    sync.Mutex
-	byKey map[string]*Pause
+	byKey map[partitionKey]*Pause
 }
 
 // Pause is one paused partition.
@@ -70,7 +70,7 @@ type Pause struct {
 
 // NewPauses returns an empty tracker.
 func NewPauses(m *telemetry.Metrics, log *zap.Logger) *Pauses {
-	return &Pauses{m: m, log: log, now: time.Now, byKey: map[string]*Pause{}}
+	return &Pauses{m: m, log: log, now: time.Now, byKey: map[partitionKey]*Pause{}}
 }
 
 // List returns the paused partitions.
@@ -101,17 +101,24 @@ func (p *Pauses) Middleware(h message.HandlerFunc) message.HandlerFunc {
 	}
 }
 
-func partitionOf(s messages.Source) string { return fmt.Sprintf("%s/%d", s.Topic, s.Partition) }
+// partitionKey names a partition without formatting it: resume runs for
+// every finished message, and the text is needed only when one pauses.
+type partitionKey struct {
+	topic     string
+	partition int32
+}
+
+func keyOf(s messages.Source) partitionKey { return partitionKey{s.Topic, s.Partition} }
 
 func (p *Pauses) pause(src messages.Source, reason string, err error, fields []zap.Field) {
-	key := partitionOf(src)
+	key := keyOf(src)
 	p.mu.Lock()
 	ps := p.byKey[key]
 	if ps == nil || ps.Offset != src.Offset || ps.Reason != reason {
 		if ps != nil {
 			p.m.Resumed(src.Topic, src.Partition, ps.Reason)
 		}
-		ps = &Pause{Partition: key, Offset: src.Offset, Reason: reason, Since: p.now()}
+		ps = &Pause{Partition: fmt.Sprintf("%s/%d", src.Topic, src.Partition), Offset: src.Offset, Reason: reason, Since: p.now()}
 		p.byKey[key] = ps
 		p.m.Paused(src.Topic, src.Partition, reason)
 	}
@@ -124,7 +131,7 @@ func (p *Pauses) pause(src messages.Source, reason string, err error, fields []z
 }
 
 func (p *Pauses) resume(src messages.Source) {
-	key := partitionOf(src)
+	key := keyOf(src)
 	p.mu.Lock()
 	ps := p.byKey[key]
 	if ps == nil || ps.Offset != src.Offset {
@@ -134,7 +141,7 @@ func (p *Pauses) resume(src messages.Source) {
 	delete(p.byKey, key)
 	p.mu.Unlock()
 	p.m.Resumed(src.Topic, src.Partition, ps.Reason)
-	p.log.Info("partition resumed", zap.String("partition", key), zap.Int64("offset", src.Offset),
+	p.log.Info("partition resumed", zap.String("partition", ps.Partition), zap.Int64("offset", src.Offset),
 		zap.String("reason", ps.Reason), zap.Duration("paused_for", p.now().Sub(ps.Since)), zap.Int("deliveries", ps.Attempts+1))
 }
 
