@@ -33,9 +33,8 @@ type partitionKey struct {
 }
 
 type partitionProgress struct {
-	taken       int64     // next offset after the last record taken from the claim
 	progressed  time.Time // last finished message, or when the claim started
-	marked      int64     // next offset to commit; below taken while records are unfinished
+	marked      int64     // next offset to commit
 	committed   int64     // next offset as of the last commit
 	committedAt time.Time // last commit that moved the offset, or when the claim started
 	unfinished  []taken   // records taken and not finished, in offset order; at most a window's worth
@@ -60,7 +59,7 @@ func (p *Progress) ClaimStarted(topic string, partition int32) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	p.parts[partitionKey{topic, partition}] = &partitionProgress{progressed: now, committedAt: now, taken: -1, marked: -1, committed: -1}
+	p.parts[partitionKey{topic, partition}] = &partitionProgress{progressed: now, committedAt: now, marked: -1, committed: -1}
 }
 
 // ClaimEnded implements Observer.
@@ -74,7 +73,6 @@ func (p *Progress) ClaimEnded(topic string, partition int32) {
 func (p *Progress) Consumed(topic string, partition int32, offset, _ int64) {
 	now := p.now()
 	p.with(topic, partition, func(pp *partitionProgress) {
-		pp.taken = max(pp.taken, offset+1)
 		pp.unfinished = append(pp.unfinished, taken{offset: offset, at: now})
 	})
 }
@@ -126,7 +124,7 @@ func (p *Progress) Stalled() []string {
 	now := p.now()
 	var out []string
 	for k, pp := range p.parts {
-		if pp.taken > pp.marked && now.Sub(pp.progressed) > p.stall {
+		if len(pp.unfinished) > 0 && now.Sub(pp.progressed) > p.stall {
 			out = append(out, fmt.Sprintf("%s/%d", k.topic, k.partition))
 		}
 	}
