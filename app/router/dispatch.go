@@ -40,7 +40,7 @@ func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 		out.Metadata.Set(messages.HeaderType, res.Type)
 		out.Metadata.Set(messages.HeaderCausationID, msg.UUID)
 		out.Metadata.Set(messages.HeaderSource, in.Source.String())
-		out.SetContext(messages.WithRecord(context.Background(), rec))
+		out.SetContext(messages.WithRecord(context.WithoutCancel(msg.Context()), rec))
 		return []*message.Message{out}, nil
 	}
 }
