@@ -22,6 +22,8 @@ type partitionRun struct {
 	w        *window
 	outcomes chan outcome // every started record reports once
 	settled  chan *entry  // acked records whose last published record was acknowledged
+	jobs     chan job     // records for idle workers
+	idle     int          // workers waiting on jobs
 
 	running   int      // started records whose hand-over has not ended
 	unsettled int      // acked records with published records in flight
@@ -30,6 +32,12 @@ type partitionRun struct {
 	replaying bool     // a published record failed for good: start nothing, then replay
 	maxHanded int64    // offset of the highest record handed over
 	parked    []*entry // stopping: lanes' current records not handed over
+}
+
+// job is a record for a worker to hand over.
+type job struct {
+	e        *entry
+	draining bool
 }
 
 // outcome is how one started record ended.
@@ -50,11 +58,12 @@ const (
 func newPartitionRun(env env, sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) *partitionRun {
 	w := newWindow(env.limit, env.laneOf)
 	return &partitionRun{env: env, sess: sess, claim: claim, w: w, maxHanded: -1,
-		outcomes: make(chan outcome, w.limit), settled: make(chan *entry, w.limit)}
+		outcomes: make(chan outcome, w.limit), settled: make(chan *entry, w.limit), jobs: make(chan job)}
 }
 
 func (r *partitionRun) loop() {
 	records, closing, ended := r.claim.Messages(), r.env.closing, r.sess.Context().Done()
+	defer close(r.jobs) // it returns once no worker runs: they all end
 	for {
 		// Checked first, alone, so a ready record never wins against stop.
 		if !r.stopping && r.env.isClosing() {
@@ -106,6 +115,7 @@ func (r *partitionRun) loop() {
 // record when nothing it published is still in flight.
 func (r *partitionRun) finished(o outcome) {
 	r.running--
+	r.idle++
 	switch o.end {
 	case notHanded:
 		r.parked = append(r.parked, o.e)
@@ -193,12 +203,28 @@ func (r *partitionRun) drainHoles() bool {
 	return started
 }
 
-// start runs e's record in its own goroutine. A draining record is handed
-// over even though the run is stopping, bounded by the drain budget.
+// start hands e's record over on a worker of its own: an idle one, or a new
+// one when none is idle, so there are never more workers than records ran
+// at once, and a message costs no goroutine of its own. A draining record is
+// handed over even though the run is stopping, bounded by the drain budget.
 func (r *partitionRun) start(e *entry, draining bool) {
 	r.running++
 	e.pending.start(e, r.settled)
-	go func() { r.outcomes <- outcome{e: e, end: r.deliver(e, draining)} }()
+	j := job{e: e, draining: draining}
+	if r.idle > 0 {
+		r.idle--
+		r.jobs <- j // an idle worker has reported its outcome and waits here
+		return
+	}
+	go r.work(j)
+}
+
+// work hands over j's record, then every job it is given next, until the
+// run ends.
+func (r *partitionRun) work(j job) {
+	for ok := true; ok; j, ok = <-r.jobs {
+		r.outcomes <- outcome{e: j.e, end: r.deliver(j.e, j.draining)}
+	}
 }
 
 // deliver hands e's record to the subscriber's reader until it is acked; a

@@ -51,8 +51,8 @@ func New(p Params) (*message.Router, error) {
 	return r, nil
 }
 
-// Chain wraps h in the router's middleware, outermost first: pause
-// tracking, a panic guard, in-flight counting, dead-lettering, retries,
+// Chain wraps h in the router's middleware, outermost first: a stack
+// presize, pause tracking, a panic guard, in-flight counting, dead-lettering, retries,
 // publishing the results, correlation, per-attempt measurement, the
 // per-attempt timeout and panic recovery. Publishing sits inside the
 // retries and the dead letter, so a result that cannot be written is a
@@ -64,6 +64,7 @@ func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
 		p.Pauses = NewPauses(m, log)
 	}
 	chain := []message.HandlerMiddleware{
+		Presize,
 		p.Pauses.Middleware,
 		Guard(log),
 		Inflight(m),

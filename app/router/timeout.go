@@ -26,7 +26,7 @@ func Timeout(d time.Duration) message.HandlerMiddleware {
 		}
 		return func(msg *message.Message) ([]*message.Message, error) {
 			parent := msg.Context()
-			ctx, cancel := context.WithTimeout(parent, d)
+			ctx, cancel := withAttemptTimeout(parent, d)
 			defer cancel()
 			msg.SetContext(ctx)
 			out, err := h(msg)
