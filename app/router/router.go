@@ -52,7 +52,7 @@ func New(p Params) (*message.Router, error) {
 }
 
 // Chain wraps h in the router's middleware, outermost first: a stack
-// presize, pause tracking, a panic guard, in-flight counting, dead-lettering, retries,
+// presize, the slot for the handler's name, pause tracking, a panic guard, in-flight counting, dead-lettering, retries,
 // publishing the results, correlation, per-attempt measurement, the
 // per-attempt timeout and panic recovery. Publishing sits inside the
 // retries and the dead letter, so a result that cannot be written is a
@@ -65,6 +65,7 @@ func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
 	}
 	chain := []message.HandlerMiddleware{
 		Presize,
+		NameSlot,
 		p.Pauses.Middleware,
 		Guard(log),
 		Inflight(m),
