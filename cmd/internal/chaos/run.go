@@ -1,0 +1,184 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"dispatchd/cmd/internal/proc"
+)
+
+// Env is what every scenario runs on.
+type Env struct {
+	// Bin is the dispatchd binary.
+	Bin string
+	// Cluster is the 3-node cluster.
+	Cluster Cluster
+	// Netns holds the network_cut victim.
+	Netns Netns
+	// Partitions of every topic (default 8).
+	Partitions int32
+	// Logf receives progress lines.
+	Logf func(format string, args ...any)
+}
+
+// run is one scenario in progress.
+type run struct {
+	env    *Env
+	name   string
+	fleet  *Fleet
+	topics Topics
+	load   *Load
+	events []time.Time
+	notes  []string
+}
+
+// begin creates fresh topics, starts n replicas, waits until they own every
+// partition, and starts the load.
+func (e *Env) begin(ctx context.Context, name, ordering string, n int, tweak func(*run)) (*run, error) {
+	stamp := "chaos." + name + "." + ordering + "." + strconv.FormatInt(time.Now().UnixNano(), 36)
+	r := &run{env: e, name: name, topics: Topics{Group: stamp + ".group", Input: stamp + ".in",
+		Output: stamp + ".out", DeadLetter: stamp + ".dlq", Partitions: e.Partitions}}
+	r.fleet = &Fleet{Bin: e.Bin, Brokers: e.Cluster.Brokers(), Topics: r.topics, Ordering: ordering, Netns: e.Netns}
+	if tweak != nil {
+		tweak(r)
+		r.fleet.Topics = r.topics
+	}
+	if err := r.topics.Create(ctx, e.Cluster.Brokers()); err != nil {
+		return nil, err
+	}
+	for range n {
+		if _, err := r.fleet.Start(ctx); err != nil {
+			return r, err
+		}
+	}
+	if err := r.fleet.Settled(ctx, 60*time.Second); err != nil {
+		return r, err
+	}
+	load, err := StartLoad(e.Cluster.Brokers(), r.topics.Input)
+	if err != nil {
+		return r, err
+	}
+	r.load = load
+	e.Logf("%s (%s): %d replica(s) settled, load started", name, ordering, n)
+	return r, nil
+}
+
+// event marks now as a moment recovery is measured from.
+func (r *run) event() time.Time {
+	t := time.Now()
+	r.events = append(r.events, t)
+	return t
+}
+
+func (r *run) note(format string, args ...any) { r.notes = append(r.notes, fmt.Sprintf(format, args...)) }
+
+// end stops the load, waits until every input has a result or a dead
+// letter (or 90 s pass), stops the replicas and judges.
+func (r *run) end(ctx context.Context) (Verdict, error) {
+	defer r.fleet.Close()
+	var v Verdict
+	acked, err := r.load.Stop()
+	if err != nil {
+		return v, err
+	}
+	brokers := r.env.Cluster.Brokers()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if err := sleep(ctx, 3*time.Second); err != nil {
+			return v, err
+		}
+		if v, err = r.judge(ctx, brokers); err != nil {
+			return v, err
+		}
+		if v.Lost == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err := sleep(ctx, 2*time.Second); err != nil { // late duplicates, if any
+		return v, err
+	}
+	if v, err = r.judge(ctx, brokers); err != nil {
+		return v, err
+	}
+	if int64(v.Inputs) < acked {
+		return v, fmt.Errorf("the brokers acknowledged %d load records, the input topic holds %d", acked, v.Inputs)
+	}
+	return v, nil
+}
+
+func (r *run) judge(ctx context.Context, brokers []string) (Verdict, error) {
+	in, err := ReadAll(ctx, brokers, r.topics.Input)
+	if err != nil {
+		return Verdict{}, err
+	}
+	out, err := ReadAll(ctx, brokers, r.topics.Output)
+	if err != nil {
+		return Verdict{}, err
+	}
+	dlq, err := ReadAll(ctx, brokers, r.topics.DeadLetter)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Judge(in, out, dlq, r.events)
+}
+
+// Line is the scenario's CHAOS line.
+func (r *run) Line(v Verdict) string {
+	notes := append([]string{"ordering=" + r.fleet.Ordering}, r.notes...)
+	if len(v.PerEvent) > 1 {
+		var per []string
+		for _, d := range v.PerEvent {
+			per = append(per, fmt.Sprintf("%.1f", d.Seconds()))
+		}
+		notes = append(notes, "recovered_s per event: "+strings.Join(per, ","))
+	}
+	notes = append(notes, v.Lines...)
+	return fmt.Sprintf("CHAOS %s inputs=%d results=%d dead_letters=%d lost=%d duplicates=%d order_violations=%d recovered_s=%.1f %s",
+		r.name, v.Inputs, v.Results, v.DeadLetters, v.Lost, v.Duplicates, v.OrderViolations, v.Recovered.Seconds(),
+		strings.Join(notes, "; "))
+}
+
+// failed is the CHAOS line of a scenario that could not finish.
+func failed(name, ordering string, err error) string {
+	return fmt.Sprintf("CHAOS %s FAILED ordering=%s: %v", name, ordering, err)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// probeAll is every running replica's answer to path, by name.
+func probeAll(f *Fleet, path string) string {
+	var out []string
+	for _, p := range f.Running() {
+		out = append(out, p.Name+"="+short(Probe(p, path)))
+	}
+	return strings.Join(out, " ")
+}
+
+// short squeezes an answer onto a CHAOS line.
+func short(s string) string {
+	s = strings.Join(strings.Fields(s), "")
+	if len(s) > 160 {
+		s = s[:160] + "..."
+	}
+	return s
+}
+
+// alive is whether p still runs.
+func aliveProc(p *proc.Process) bool {
+	select {
+	case <-p.Done():
+		return false
+	default:
+		return true
+	}
+}

@@ -1,0 +1,166 @@
+package chaos
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"dispatchd/messages"
+)
+
+// src is an input record's place, which results and dead letters name in
+// their dispatch_source header.
+type src struct {
+	p   int32
+	off int64
+}
+
+// Verdict is what the reader found in the three topics.
+type Verdict struct {
+	Inputs, Results, DeadLetters int
+	// Lost counts inputs with neither a result nor a dead letter.
+	Lost int
+	// Duplicates counts results and dead letters beyond the first per input.
+	Duplicates int
+	// OrderViolations counts first results of a key that came before the
+	// first result of an earlier input of that key.
+	OrderViolations int
+	// Recovered is, for each event, how long until every input partition
+	// had a result for an input sent after it; the largest.
+	Recovered time.Duration
+	// PerEvent is the same for each event, in order.
+	PerEvent []time.Duration
+	// Reasons are the dead letters' dispatch_error headers by input.
+	Reasons map[src]string
+	// Lines describe what was lost or reordered, the first few.
+	Lines []string
+	first map[src]*kgo.Record
+}
+
+// sourceOf parses dispatch_source: topic/partition/offset, where the topic may hold a "/".
+func sourceOf(r *kgo.Record) (src, bool) {
+	for _, h := range r.Headers {
+		if h.Key != messages.HeaderSource {
+			continue
+		}
+		parts := strings.Split(string(h.Value), "/")
+		if len(parts) < 3 {
+			return src{}, false
+		}
+		p, err1 := strconv.Atoi(parts[len(parts)-2])
+		off, err2 := strconv.ParseInt(parts[len(parts)-1], 10, 64)
+		return src{int32(p), off}, err1 == nil && err2 == nil
+	}
+	return src{}, false
+}
+
+func header(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
+
+// Judge builds the verdict from the records read. events are the moments
+// recovery is measured from.
+func Judge(in, out, dlq []*kgo.Record, events []time.Time) (Verdict, error) {
+	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, first: map[src]*kgo.Record{}}
+	inputs := map[src]*kgo.Record{}
+	for _, r := range in {
+		inputs[src{r.Partition, r.Offset}] = r
+	}
+	handled := map[src]int{}
+	for _, rs := range [][]*kgo.Record{out, dlq} {
+		slices.SortFunc(rs, func(a, b *kgo.Record) int {
+			return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
+		})
+	}
+	for i, rs := range [][]*kgo.Record{out, dlq} {
+		for _, r := range rs {
+			s, ok := sourceOf(r)
+			if !ok {
+				return v, fmt.Errorf("%s/%d/%d has no readable dispatch_source", r.Topic, r.Partition, r.Offset)
+			}
+			if _, ok := inputs[s]; !ok {
+				return v, fmt.Errorf("%s/%d/%d names input %d/%d, which is not in the input topic", r.Topic, r.Partition, r.Offset, s.p, s.off)
+			}
+			handled[s]++
+			if i == 1 {
+				v.Reasons[s] = header(r, messages.HeaderError)
+			} else if handled[s] == 1 {
+				v.first[s] = r
+			}
+		}
+	}
+	for s, r := range inputs {
+		switch n := handled[s]; {
+		case n == 0:
+			v.Lost++
+			if v.Lost <= 5 {
+				v.Lines = append(v.Lines, fmt.Sprintf("lost: input %d/%d key %q", s.p, s.off, r.Key))
+			}
+		case n > 1:
+			v.Duplicates += n - 1
+		}
+	}
+	v.order(out, inputs)
+	for _, at := range events {
+		d := v.recovered(inputs, at)
+		v.PerEvent = append(v.PerEvent, d)
+		v.Recovered = max(v.Recovered, d)
+	}
+	return v, nil
+}
+
+// order checks, per key, that first results come in input order. A key's
+// inputs share one partition and its results one output partition, so
+// offsets order both.
+func (v *Verdict) order(out []*kgo.Record, inputs map[src]*kgo.Record) {
+	last := map[string]int64{}
+	for _, r := range out { // sorted by output offset
+		s, _ := sourceOf(r)
+		if v.first[s] != r {
+			continue
+		}
+		key := string(inputs[s].Key)
+		if prev, seen := last[key]; seen && s.off < prev {
+			v.OrderViolations++
+			if v.OrderViolations <= 5 {
+				v.Lines = append(v.Lines, fmt.Sprintf("order: key %q input %d/%d after input offset %d", key, s.p, s.off, prev))
+			}
+		}
+		last[key] = max(last[key], s.off)
+	}
+}
+
+// recovered is how long from at until every input partition that got
+// inputs after it had a result for one of them.
+func (v *Verdict) recovered(inputs map[src]*kgo.Record, at time.Time) time.Duration {
+	var worst time.Duration
+	{
+		firstOut := map[int32]time.Time{}
+		sentAfter := map[int32]bool{}
+		for s, in := range inputs {
+			if in.Timestamp.Before(at) {
+				continue
+			}
+			sentAfter[s.p] = true
+			if r := v.first[s]; r != nil && (firstOut[s.p].IsZero() || r.Timestamp.Before(firstOut[s.p])) {
+				firstOut[s.p] = r.Timestamp
+			}
+		}
+		for p := range sentAfter {
+			if t := firstOut[p]; !t.IsZero() {
+				worst = max(worst, t.Sub(at))
+			}
+		}
+	}
+	return worst
+}
