@@ -65,7 +65,13 @@ func (e *Env) ClusterRestart(ctx context.Context, ordering string) (line string,
 	var wg sync.WaitGroup
 	errs := make([]error, Nodes)
 	for n := 1; n <= Nodes; n++ {
-		wg.Go(func() { errs[n-1] = e.Cluster.Signal(n, syscall.SIGTERM, 60*time.Second) })
+		wg.Go(func() {
+			// A node whose quorum is going away can hang in its controlled
+			// shutdown: a stop that takes longer is a kill.
+			if errs[n-1] = e.Cluster.Signal(n, syscall.SIGTERM, 15*time.Second); errs[n-1] != nil {
+				errs[n-1] = e.Cluster.Signal(n, syscall.SIGKILL, 15*time.Second)
+			}
+		})
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -74,9 +80,10 @@ func (e *Env) ClusterRestart(ctx context.Context, ordering string) (line string,
 		}
 	}
 	stopped := time.Since(down)
+	down = time.Now()
 	seen := map[string]bool{}
 	var said []string
-	for range 10 {
+	for time.Since(down) < 10*time.Second {
 		for _, path := range []string{"/readyz", "/healthz"} {
 			a := path + " " + short(Probe(pids[0], path))
 			if !seen[a] {
@@ -93,7 +100,7 @@ func (e *Env) ClusterRestart(ctx context.Context, ordering string) (line string,
 		return "", err
 	}
 	e.Logf("cluster_restart: brokers down %s, started again", time.Since(down).Round(time.Second))
-	r.note("brokers stopped in %.1fs, down %.0fs; %s said while down: %s", stopped.Seconds(),
+	r.note("brokers stopped in %.1fs (SIGTERM, SIGKILL after 15s), then down %.0fs; %s said while down: %s", stopped.Seconds(),
 		time.Since(down).Seconds(), pids[0].Name, strings.Join(said, " | "))
 	if err := r.fleet.Settled(ctx, 90*time.Second); err != nil {
 		return "", err

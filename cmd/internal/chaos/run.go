@@ -73,30 +73,43 @@ func (r *run) event() time.Time {
 	return t
 }
 
-func (r *run) note(format string, args ...any) { r.notes = append(r.notes, fmt.Sprintf(format, args...)) }
+func (r *run) note(format string, args ...any) {
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+}
 
 // end stops the load, waits until every input has a result or a dead
-// letter (or 90 s pass), stops the replicas and judges.
+// letter (or none came for 30 s), stops the replicas and judges.
 func (r *run) end(ctx context.Context) (Verdict, error) {
 	defer r.fleet.Close()
 	var v Verdict
-	acked, err := r.load.Stop()
+	acked, failed, err := r.load.Stop()
+	stopped := time.Now()
 	if err != nil {
 		return v, err
 	}
+	if failed != "" {
+		r.note("%s", failed)
+	}
 	brokers := r.env.Cluster.Brokers()
-	deadline := time.Now().Add(90 * time.Second)
+	// A backlog left by an outage drains at the replicas' pace: wait while
+	// it shrinks, and call what is left once it stops shrinking for 30 s lost.
+	deadline := time.Now().Add(5 * time.Minute)
+	lastLost, lastProgress := -1, time.Now()
 	for {
-		if err := sleep(ctx, 3*time.Second); err != nil {
+		if err := sleep(ctx, 5*time.Second); err != nil {
 			return v, err
 		}
 		if v, err = r.judge(ctx, brokers); err != nil {
 			return v, err
 		}
-		if v.Lost == 0 || time.Now().After(deadline) {
+		if v.Lost != lastLost {
+			lastLost, lastProgress = v.Lost, time.Now()
+		}
+		if v.Lost == 0 || time.Since(lastProgress) > 30*time.Second || time.Now().After(deadline) {
 			break
 		}
 	}
+	r.note("drained %.0fs after the load stopped", time.Since(stopped).Seconds())
 	if err := sleep(ctx, 2*time.Second); err != nil { // late duplicates, if any
 		return v, err
 	}
@@ -135,6 +148,7 @@ func (r *run) Line(v Verdict) string {
 		}
 		notes = append(notes, "recovered_s per event: "+strings.Join(per, ","))
 	}
+	notes = append(notes, fmt.Sprintf("caught_up_s=%.1f", v.CaughtUp.Seconds()))
 	notes = append(notes, v.Lines...)
 	return fmt.Sprintf("CHAOS %s inputs=%d results=%d dead_letters=%d lost=%d duplicates=%d order_violations=%d recovered_s=%.1f %s",
 		r.name, v.Inputs, v.Results, v.DeadLetters, v.Lost, v.Duplicates, v.OrderViolations, v.Recovered.Seconds(),

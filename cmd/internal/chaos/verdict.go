@@ -31,10 +31,13 @@ type Verdict struct {
 	// first result of an earlier input of that key.
 	OrderViolations int
 	// Recovered is, for each event, how long until every input partition
-	// had a result for an input sent after it; the largest.
+	// that got inputs after it published a result again; the largest.
 	Recovered time.Duration
 	// PerEvent is the same for each event, in order.
 	PerEvent []time.Duration
+	// CaughtUp is, for each event, how long until every such partition had
+	// a result for an input sent after the event: the backlog drained; the largest.
+	CaughtUp time.Duration
 	// Reasons are the dead letters' dispatch_error headers by input.
 	Reasons map[src]string
 	// Lines describe what was lost or reordered, the first few.
@@ -112,9 +115,9 @@ func Judge(in, out, dlq []*kgo.Record, events []time.Time) (Verdict, error) {
 	}
 	v.order(out, inputs)
 	for _, at := range events {
-		d := v.recovered(inputs, at)
+		d, c := v.recovered(inputs, at)
 		v.PerEvent = append(v.PerEvent, d)
-		v.Recovered = max(v.Recovered, d)
+		v.Recovered, v.CaughtUp = max(v.Recovered, d), max(v.CaughtUp, c)
 	}
 	return v, nil
 }
@@ -141,26 +144,32 @@ func (v *Verdict) order(out []*kgo.Record, inputs map[src]*kgo.Record) {
 }
 
 // recovered is how long from at until every input partition that got
-// inputs after it had a result for one of them.
-func (v *Verdict) recovered(inputs map[src]*kgo.Record, at time.Time) time.Duration {
-	var worst time.Duration
-	{
-		firstOut := map[int32]time.Time{}
-		sentAfter := map[int32]bool{}
-		for s, in := range inputs {
-			if in.Timestamp.Before(at) {
-				continue
-			}
-			sentAfter[s.p] = true
-			if r := v.first[s]; r != nil && (firstOut[s.p].IsZero() || r.Timestamp.Before(firstOut[s.p])) {
-				firstOut[s.p] = r.Timestamp
-			}
+// inputs after it published a result again, and until each had a result
+// for an input sent after at.
+func (v *Verdict) recovered(inputs map[src]*kgo.Record, at time.Time) (resumed, caughtUp time.Duration) {
+	again := map[int32]time.Time{}  // first result published after at
+	caught := map[int32]time.Time{} // first result of an input sent after at
+	sentAfter := map[int32]bool{}
+	for s, in := range inputs {
+		r := v.first[s]
+		if r != nil && r.Timestamp.After(at) && (again[s.p].IsZero() || r.Timestamp.Before(again[s.p])) {
+			again[s.p] = r.Timestamp
 		}
-		for p := range sentAfter {
-			if t := firstOut[p]; !t.IsZero() {
-				worst = max(worst, t.Sub(at))
-			}
+		if in.Timestamp.Before(at) {
+			continue
+		}
+		sentAfter[s.p] = true
+		if r != nil && (caught[s.p].IsZero() || r.Timestamp.Before(caught[s.p])) {
+			caught[s.p] = r.Timestamp
 		}
 	}
-	return worst
+	for p := range sentAfter {
+		if t := again[p]; !t.IsZero() {
+			resumed = max(resumed, t.Sub(at))
+		}
+		if t := caught[p]; !t.IsZero() {
+			caughtUp = max(caughtUp, t.Sub(at))
+		}
+	}
+	return resumed, caughtUp
 }
