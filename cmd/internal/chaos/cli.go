@@ -24,6 +24,7 @@ var Scenarios = []struct {
 	Run  scenario
 }{
 	{"hostile_input", (*Env).HostileInput},
+	{"hostile_unwritable", (*Env).HostileUnwritable},
 	{"rolling_restart", (*Env).RollingRestart},
 	{"scale", (*Env).Scale},
 	{"network_cut", (*Env).NetworkCut},
