@@ -44,6 +44,7 @@ func (e *Env) NetworkCut(ctx context.Context, ordering string) (line string, err
 	if err != nil {
 		return "", err
 	}
+	commits := watchCommits(ctx, r.topics, e.Cluster.Brokers())
 	cut := r.event()
 	if err := e.Netns.Cut(); err != nil {
 		return "", err
@@ -71,10 +72,12 @@ func (e *Env) NetworkCut(ctx context.Context, ordering string) (line string, err
 	if err := sleep(ctx, 8*time.Second); err != nil {
 		return "", err
 	}
+	samples, backwards := commits.end()
 	v, err := r.end(ctx)
 	if err != nil {
 		return "", err
 	}
+	r.note("committed offsets sampled %d times from the cut on, went backwards %d times %v", samples, len(backwards), backwards)
 	in, err := ReadAll(ctx, e.Cluster.Brokers(), r.topics.Input)
 	if err != nil {
 		return "", err

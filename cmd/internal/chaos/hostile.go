@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"dispatchd/app/router"
 	"dispatchd/messages"
 )
 
@@ -119,7 +120,11 @@ func (e *Env) HostileInput(ctx context.Context, ordering string) (line string, e
 	for s, name := range at {
 		switch reason, dl := v.Reasons[s]; {
 		case dl:
-			fate = append(fate, fmt.Sprintf("%s=dead-lettered(%.60s)", name, strings.Join(strings.Fields(reason), " ")))
+			how := ""
+			if n := header(v.dead[s], router.HeaderValueBytes); n != "" {
+				how = fmt.Sprintf(" without its value: %s bytes, sha256 %.8s", n, header(v.dead[s], router.HeaderValueSHA256))
+			}
+			fate = append(fate, fmt.Sprintf("%s=dead-lettered(%.60s%s)", name, strings.Join(strings.Fields(reason), " "), how))
 		case v.first[s] != nil:
 			fate = append(fate, name+"=handled")
 		default:

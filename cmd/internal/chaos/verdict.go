@@ -40,6 +40,7 @@ type Verdict struct {
 	CaughtUp time.Duration
 	// Reasons are the dead letters' dispatch_error headers by input.
 	Reasons map[src]string
+	dead    map[src]*kgo.Record
 	// Lines describe what was lost or reordered, the first few.
 	Lines []string
 	first map[src]*kgo.Record
@@ -74,7 +75,7 @@ func header(r *kgo.Record, key string) string {
 // Judge builds the verdict from the records read. events are the moments
 // recovery is measured from.
 func Judge(in, out, dlq []*kgo.Record, events []time.Time) (Verdict, error) {
-	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, first: map[src]*kgo.Record{}}
+	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, dead: map[src]*kgo.Record{}, first: map[src]*kgo.Record{}}
 	inputs := map[src]*kgo.Record{}
 	for _, r := range in {
 		inputs[src{r.Partition, r.Offset}] = r
@@ -96,7 +97,7 @@ func Judge(in, out, dlq []*kgo.Record, events []time.Time) (Verdict, error) {
 			}
 			handled[s]++
 			if i == 1 {
-				v.Reasons[s] = header(r, messages.HeaderError)
+				v.Reasons[s], v.dead[s] = header(r, messages.HeaderError), r
 			} else if handled[s] == 1 {
 				v.first[s] = r
 			}
