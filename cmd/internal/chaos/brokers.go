@@ -95,13 +95,13 @@ func (e *Env) ClusterRestart(ctx context.Context, ordering string) (line string,
 			return "", err
 		}
 	}
-	r.event()
+	starting := r.event()
 	if err := e.Cluster.Start(); err != nil {
 		return "", err
 	}
-	e.Logf("cluster_restart: brokers down %s, started again", time.Since(down).Round(time.Second))
-	r.note("brokers stopped in %.1fs (SIGTERM, SIGKILL after 15s), then down %.0fs; %s said while down: %s", stopped.Seconds(),
-		time.Since(down).Seconds(), pids[0].Name, strings.Join(said, " | "))
+	e.Logf("cluster_restart: brokers down %s, started again", starting.Sub(down).Round(time.Second))
+	r.note("brokers stopped in %.1fs (SIGTERM, SIGKILL after 15s), then down %.0fs, then answering %.0fs after their start; %s said while down: %s",
+		stopped.Seconds(), starting.Sub(down).Seconds(), time.Since(starting).Seconds(), pids[0].Name, strings.Join(said, " | "))
 	if err := r.fleet.Settled(ctx, 90*time.Second); err != nil {
 		return "", err
 	}

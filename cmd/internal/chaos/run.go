@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,29 +93,43 @@ func (r *run) end(ctx context.Context) (Verdict, error) {
 	}
 	brokers := r.env.Cluster.Brokers()
 	// A backlog left by an outage drains at the replicas' pace: wait while
-	// it shrinks, and call what is left once it stops shrinking for 30 s lost.
-	deadline := time.Now().Add(5 * time.Minute)
+	// it shrinks, and call what is left lost once it stops shrinking for
+	// 30 s. At the cap, a partition still shrinking is draining: its
+	// unhandled tail is Pending, said apart from Lost.
+	deadline := time.Now().Add(drainCap)
 	lastLost, lastProgress := -1, time.Now()
+	unhandled := map[int32]int{}
+	draining := map[int32]bool{}
 	for {
 		if err := sleep(ctx, 5*time.Second); err != nil {
 			return v, err
 		}
-		if v, err = r.judge(ctx, brokers); err != nil {
+		if v, err = r.judge(ctx, brokers, nil); err != nil {
 			return v, err
 		}
 		if v.Lost != lastLost {
 			lastLost, lastProgress = v.Lost, time.Now()
 		}
-		if v.Lost == 0 || time.Since(lastProgress) > 30*time.Second || time.Now().After(deadline) {
+		if v.Lost == 0 || time.Since(lastProgress) > 30*time.Second {
 			break
 		}
+		if time.Now().After(deadline) {
+			for p, n := range v.unhandled() {
+				draining[p] = n < unhandled[p]
+			}
+			break
+		}
+		unhandled = v.unhandled()
 	}
 	r.note("drained %.0fs after the load stopped", time.Since(stopped).Seconds())
 	if err := sleep(ctx, 2*time.Second); err != nil { // late duplicates, if any
 		return v, err
 	}
-	if v, err = r.judge(ctx, brokers); err != nil {
+	if v, err = r.judge(ctx, brokers, draining); err != nil {
 		return v, err
+	}
+	if v.Pending > 0 {
+		r.note("pending=%d: partitions %v were still draining their backlog when the run stopped waiting %s after the load", v.Pending, keys(draining), drainCap)
 	}
 	if int64(v.Inputs) < acked {
 		return v, fmt.Errorf("the brokers acknowledged %d load records, the input topic holds %d", acked, v.Inputs)
@@ -122,7 +137,21 @@ func (r *run) end(ctx context.Context) (Verdict, error) {
 	return v, nil
 }
 
-func (r *run) judge(ctx context.Context, brokers []string) (Verdict, error) {
+// drainCap bounds the wait for a backlog after the load stops.
+const drainCap = 8 * time.Minute
+
+func keys(m map[int32]bool) []int32 {
+	var out []int32
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r *run) judge(ctx context.Context, brokers []string, draining map[int32]bool) (Verdict, error) {
 	in, err := ReadAll(ctx, brokers, r.topics.Input)
 	if err != nil {
 		return Verdict{}, err
@@ -135,7 +164,7 @@ func (r *run) judge(ctx context.Context, brokers []string) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
-	return Judge(in, out, dlq, r.events)
+	return Judge(in, out, dlq, r.events, draining)
 }
 
 // Line is the scenario's CHAOS line.
@@ -150,8 +179,8 @@ func (r *run) Line(v Verdict) string {
 	}
 	notes = append(notes, fmt.Sprintf("caught_up_s=%.1f", v.CaughtUp.Seconds()))
 	notes = append(notes, v.Lines...)
-	return fmt.Sprintf("CHAOS %s inputs=%d results=%d dead_letters=%d lost=%d duplicates=%d order_violations=%d recovered_s=%.1f %s",
-		r.name, v.Inputs, v.Results, v.DeadLetters, v.Lost, v.Duplicates, v.OrderViolations, v.Recovered.Seconds(),
+	return fmt.Sprintf("CHAOS %s inputs=%d results=%d dead_letters=%d lost=%d duplicates=%d order_violations=%d recovered_s=%.1f%s %s",
+		r.name, v.Inputs, v.Results, v.DeadLetters, v.Lost, v.Duplicates, v.OrderViolations, v.Recovered.Seconds(), pending(v),
 		strings.Join(notes, "; "))
 }
 
@@ -195,4 +224,11 @@ func aliveProc(p *proc.Process) bool {
 	default:
 		return true
 	}
+}
+
+func pending(v Verdict) string {
+	if v.Pending == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" pending=%d", v.Pending)
 }

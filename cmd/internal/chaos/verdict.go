@@ -23,8 +23,13 @@ type src struct {
 // Verdict is what the reader found in the three topics.
 type Verdict struct {
 	Inputs, Results, DeadLetters int
-	// Lost counts inputs with neither a result nor a dead letter.
+	// Lost counts inputs with neither a result nor a dead letter, but for
+	// Pending ones.
 	Lost int
+	// Pending counts, once Drain marks the partitions still draining, the
+	// inputs with neither at the end of such a partition: a backlog still
+	// being worked through when the run stopped waiting, not a skip.
+	Pending int
 	// Duplicates counts results and dead letters beyond the first per input.
 	Duplicates int
 	// OrderViolations counts first results of a key that came before the
@@ -41,6 +46,7 @@ type Verdict struct {
 	// Reasons are the dead letters' dispatch_error headers by input.
 	Reasons map[src]string
 	dead    map[src]*kgo.Record
+	missing map[int32]int
 	// Lines describe what was lost or reordered, the first few.
 	Lines []string
 	first map[src]*kgo.Record
@@ -73,9 +79,10 @@ func header(r *kgo.Record, key string) string {
 }
 
 // Judge builds the verdict from the records read. events are the moments
-// recovery is measured from.
-func Judge(in, out, dlq []*kgo.Record, events []time.Time) (Verdict, error) {
-	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, dead: map[src]*kgo.Record{}, first: map[src]*kgo.Record{}}
+// recovery is measured from; draining are the input partitions that were
+// still publishing when the run stopped waiting (see Pending).
+func Judge(in, out, dlq []*kgo.Record, events []time.Time, draining map[int32]bool) (Verdict, error) {
+	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, dead: map[src]*kgo.Record{}, missing: map[int32]int{}, first: map[src]*kgo.Record{}}
 	inputs := map[src]*kgo.Record{}
 	for _, r := range in {
 		inputs[src{r.Partition, r.Offset}] = r
@@ -103,10 +110,18 @@ func Judge(in, out, dlq []*kgo.Record, events []time.Time) (Verdict, error) {
 			}
 		}
 	}
+	top := map[int32]int64{} // past the highest handled input offset, by partition
+	for s := range handled {
+		top[s.p] = max(top[s.p], s.off+1)
+	}
 	for s, r := range inputs {
 		switch n := handled[s]; {
+		case n == 0 && draining[s.p] && s.off >= top[s.p]:
+			v.Pending++
+			v.missing[s.p]++
 		case n == 0:
 			v.Lost++
+			v.missing[s.p]++
 			if v.Lost <= 5 {
 				v.Lines = append(v.Lines, fmt.Sprintf("lost: input %d/%d key %q", s.p, s.off, r.Key))
 			}
@@ -173,4 +188,14 @@ func (v *Verdict) recovered(inputs map[src]*kgo.Record, at time.Time) (resumed, 
 		}
 	}
 	return resumed, caughtUp
+}
+
+// unhandled counts, by input partition, the inputs with neither a result
+// nor a dead letter.
+func (v *Verdict) unhandled() map[int32]int {
+	out := map[int32]int{}
+	for p, n := range v.missing {
+		out[p] = n
+	}
+	return out
 }

@@ -57,7 +57,7 @@ func TestJudge(t *testing.T) {
 			recovered: 3 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := chaos.Judge(inputs, tc.out, tc.dlq, tc.events)
+			v, err := chaos.Judge(inputs, tc.out, tc.dlq, tc.events, nil)
 			require.NoError(t, err)
 			got := chaos.Verdict{Inputs: v.Inputs, Results: v.Results, DeadLetters: v.DeadLetters, Lost: v.Lost,
 				Duplicates: v.Duplicates, OrderViolations: v.OrderViolations}
@@ -68,6 +68,15 @@ func TestJudge(t *testing.T) {
 }
 
 func TestJudge_refuses_a_result_naming_an_input_never_written(t *testing.T) {
-	_, err := chaos.Judge([]*kgo.Record{in(0, 0, "a")}, []*kgo.Record{out(0, 0, 7, 1)}, nil, nil)
+	_, err := chaos.Judge([]*kgo.Record{in(0, 0, "a")}, []*kgo.Record{out(0, 0, 7, 1)}, nil, nil, nil)
 	require.EqualError(t, err, "out/0/0 names input 0/7, which is not in the input topic")
+}
+
+func TestJudge_a_draining_partitions_tail_is_pending_and_a_gap_is_lost(t *testing.T) {
+	inputs := []*kgo.Record{in(0, 0, "a"), in(0, 1, "a"), in(0, 2, "a"), in(0, 3, "a"), in(1, 0, "b")}
+	out := []*kgo.Record{out(0, 0, 0, 1), out(1, 0, 2, 2)} // 0/1 skipped, 0/3 not reached, 1/0 never
+	v, err := chaos.Judge(inputs, out, nil, nil, map[int32]bool{0: true})
+	require.NoError(t, err)
+	require.Equal(t, 1, v.Pending, "0/3: behind everything handled on a partition still draining")
+	require.Equal(t, 2, v.Lost, "0/1 (a gap) and 1/0 (its partition was not draining)")
 }
