@@ -63,11 +63,17 @@ func (e *Env) HostileUnwritable(ctx context.Context, ordering string) (line stri
 	if err != nil {
 		return "", err
 	}
-	waiting, skipped := 0, 0
+	waiting, skipped, past := 0, 0, 0
 	for _, rec := range in {
 		s := src{rec.Partition, rec.Offset}
 		_, dl := v.Reasons[s]
-		if v.first[s] != nil || dl || s.p != stuck.p {
+		if s.p != stuck.p {
+			continue
+		}
+		if v.first[s] != nil || dl {
+			if s.off > stuck.off {
+				past++ // key mode: other keys run on, up to consumer.max_in_flight uncommitted
+			}
 			continue
 		}
 		if s.off >= stuck.off {
@@ -80,8 +86,8 @@ func (e *Env) HostileUnwritable(ctx context.Context, ordering string) (line stri
 	v.Lines = slices.DeleteFunc(v.Lines, func(l string) bool {
 		return strings.HasPrefix(l, fmt.Sprintf("lost: input %d/", stuck.p))
 	})
-	r.note("dead letter refused (topic max.message.bytes %d < producer.max_message_bytes %d): partition %d stopped at offset %d with %d inputs waiting behind it, %d unhandled before it; healthz: %s",
-		deadLetterMaxBytes, 4<<20, stuck.p, stuck.off, waiting, skipped, health)
+	r.note("dead letter refused (topic max.message.bytes %d < producer.max_message_bytes %d): partition %d stopped at offset %d with %d inputs waiting behind it, %d handled past it, %d unhandled before it; healthz: %s",
+		deadLetterMaxBytes, 4<<20, stuck.p, stuck.off, waiting, past, skipped, health)
 	if _, dl := v.Reasons[stuck]; dl || v.first[stuck] != nil {
 		r.note("the record was %s after all", map[bool]string{true: "dead-lettered", false: "handled"}[dl])
 	}
