@@ -1,3 +1,10 @@
+// Package chaos is dispatchd's failure suite: it runs replicas of the real
+// binary under keyed load against a 3-node Apache Kafka cluster, injects
+// one failure per scenario (a broker killed, the whole cluster restarted,
+// a replica cut off the network, rolling restarts, scaling, hostile
+// records), and judges the input, results and dead-letter topics with a
+// franz-go reader of its own: lost, duplicated, reordered, how long until
+// every partition publishes again. dispatch-chaos prints its CHAOS lines.
 package chaos
 
 import (

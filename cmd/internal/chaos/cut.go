@@ -83,6 +83,7 @@ func (e *Env) NetworkCut(ctx context.Context, ordering string) (line string, err
 		return "", err
 	}
 	window := windowOf(in, parts, committed, cut)
+	r.note("committed before the cut %v", committed)
 	r.note("victim %s owned %v, cut %.0fs (session timeout %s): others owned all after %s; victim said %s; rejoined %.1fs after reconnect; window=%d duplicates<=window: %t",
 		victim.Name, parts, cutFor.Seconds(), SessionTimeout, secs(takeover), during, rejoined.Seconds(), window, v.Duplicates <= window)
 	return r.Line(v), nil

@@ -43,6 +43,8 @@ type Verdict struct {
 	// CaughtUp is, for each event, how long until every such partition had
 	// a result for an input sent after the event: the backlog drained; the largest.
 	CaughtUp time.Duration
+	// DupSpans are the duplicated inputs by input partition.
+	DupSpans map[int32]*Span
 	// Reasons are the dead letters' dispatch_error headers by input.
 	Reasons map[src]string
 	dead    map[src]*kgo.Record
@@ -82,7 +84,7 @@ func header(r *kgo.Record, key string) string {
 // recovery is measured from; draining are the input partitions that were
 // still publishing when the run stopped waiting (see Pending).
 func Judge(in, out, dlq []*kgo.Record, events []time.Time, draining map[int32]bool) (Verdict, error) {
-	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, dead: map[src]*kgo.Record{}, missing: map[int32]int{}, first: map[src]*kgo.Record{}}
+	v := Verdict{Inputs: len(in), Results: len(out), DeadLetters: len(dlq), Reasons: map[src]string{}, dead: map[src]*kgo.Record{}, missing: map[int32]int{}, DupSpans: map[int32]*Span{}, first: map[src]*kgo.Record{}}
 	inputs := map[src]*kgo.Record{}
 	for _, r := range in {
 		inputs[src{r.Partition, r.Offset}] = r
@@ -127,6 +129,12 @@ func Judge(in, out, dlq []*kgo.Record, events []time.Time, draining map[int32]bo
 			}
 		case n > 1:
 			v.Duplicates += n - 1
+			d := v.DupSpans[s.p]
+			if d == nil {
+				d = &Span{Lo: s.off, Hi: s.off}
+				v.DupSpans[s.p] = d
+			}
+			d.Lo, d.Hi, d.N = min(d.Lo, s.off), max(d.Hi, s.off), d.N+n-1
 		}
 	}
 	v.order(out, inputs)
@@ -199,3 +207,12 @@ func (v *Verdict) unhandled() map[int32]int {
 	}
 	return out
 }
+
+// Span is a run of duplicated input offsets of one partition.
+type Span struct {
+	Lo, Hi int64
+	// N is how many duplicates lie in it.
+	N int
+}
+
+func (s Span) String() string { return fmt.Sprintf("%d..%d:%d", s.Lo, s.Hi, s.N) }
