@@ -40,7 +40,8 @@ var Scenarios = []struct {
 }
 
 // Main runs the suite and returns the exit code: 1 when a scenario failed
-// to run or measured a loss or an order violation.
+// to run, measured a loss or an order violation, or failed a bound of its
+// own (a note saying FAIL:).
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dispatch-chaos", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -88,7 +89,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			}
 			began := time.Now()
 			line, err := s.Run(e, ctx, ordering)
-			if err != nil || !strings.Contains(line, " lost=0 ") || !strings.Contains(line, " order_violations=0 ") {
+			if err != nil || !strings.Contains(line, " lost=0 ") || !strings.Contains(line, " order_violations=0 ") ||
+				strings.Contains(line, "FAIL:") {
 				code = 1
 			}
 			fmt.Fprintln(stdout, line)

@@ -86,6 +86,9 @@ func (e *Env) NetworkCut(ctx context.Context, ordering string) (line string, err
 	r.note("committed before the cut %v", committed)
 	r.note("victim %s owned %v, cut %.0fs (session timeout %s): others owned all after %s; victim said %s; rejoined %.1fs after reconnect; window=%d duplicates<=window: %t",
 		victim.Name, parts, cutFor.Seconds(), SessionTimeout, secs(takeover), during, rejoined.Seconds(), window, v.Duplicates <= window)
+	if v.Duplicates > window {
+		r.note("FAIL: %d duplicates exceed the window of %d: the returning replica published results after the reconnect, before it learnt it had been evicted", v.Duplicates, window)
+	}
 	return r.Line(v), nil
 }
 
