@@ -28,26 +28,43 @@
 #   KAFKA_LAB_HEAP_OPTS     broker heap (default -Xms256m -Xmx768m; cluster nodes -Xmx512m) [KAFKA_HEAP_OPTS]
 #   KAFKA_LAB_JAVA          the java to run, Java 17 or newer [JAVA] (default $JAVA_HOME/bin/java, else java)
 #   KAFKA_LAB_MVN           the maven to run (default mvn) [MVN]
+#   KAFKA_LAB_PORT_BASE     first broker port (default 19092): node n's broker listens on
+#                           BASE+n-1, its controller on BASE+100+n-1, the single node's
+#                           SASL_SSL and SSL on BASE+3 and BASE+4. A second launcher with
+#                           its own KAFKA_LAB_STATE and a base at least 200 away (the chaos
+#                           suite uses 19292) never touches the first one's ports.
+#   KAFKA_LAB_HOST          the one address every listener binds to and advertises
+#                           (default 127.0.0.1); the chaos suite uses an address a network
+#                           namespace can reach too
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 POM="$HERE/pom.xml"
 PROG="kafka.sh"
 
-# Ports. Node n (1-based) listens for clients on 19091+n and for the KRaft
-# controller quorum on 19191+n. The single node is node 1 of that same
-# layout, so its controller port (19192) never clashes with a cluster broker
-# port (19092-19094). Everything binds to 127.0.0.1 only.
-HOST=127.0.0.1
-BROKER_PORT_BASE=19091
-CONTROLLER_PORT_BASE=19191
+# Ports. Node n (1-based) listens for clients on BASE+n-1 and for the KRaft
+# controller quorum on BASE+100+n-1 (BASE is KAFKA_LAB_PORT_BASE, 19092). The
+# single node is node 1 of that same layout, so its controller port (19192)
+# never clashes with a cluster broker port (19092-19094). Everything binds to
+# KAFKA_LAB_HOST (127.0.0.1) only.
+HOST="${KAFKA_LAB_HOST:-127.0.0.1}"
+PORT_BASE="${KAFKA_LAB_PORT_BASE:-19092}"
+[[ "$PORT_BASE" =~ ^[0-9]+$ ]] && ((PORT_BASE >= 1024 && PORT_BASE <= 65000)) ||
+  { echo "kafka.sh: KAFKA_LAB_PORT_BASE must be a port between 1024 and 65000, not '$PORT_BASE'" >&2; exit 2; }
+# set_ports derives every port from PORT_BASE (again, when load_state reads
+# the base a running cluster was started with).
+set_ports() {
+  BROKER_PORT_BASE=$((PORT_BASE - 1))
+  CONTROLLER_PORT_BASE=$((PORT_BASE + 99))
+  SASL_SSL_PORT=$((PORT_BASE + 3))
+  SSL_PORT=$((PORT_BASE + 4))
+}
+set_ports
 MARKER="-Ddispatchd.kafka.node=" # on every broker's command line: "ours"
 
 # The single node also has the secured listeners the tests use; the cluster
 # stays plaintext (these ports sit next to its broker ports). Inter-broker
 # and controller traffic stays PLAINTEXT. The certificates are made per run.
-SASL_SSL_PORT=19095
-SSL_PORT=19096
 SCRAM_MECHANISM=SCRAM-SHA-512
 SCRAM_USER=dispatchd
 SCRAM_PASSWORD=dispatchd-secret
@@ -308,6 +325,12 @@ load_state() {
   NODES="$(sed -n 's/^nodes=//p' "$STATE/state.env")"
   if [[ "$(sed -n 's/^secured=//p' "$STATE/state.env")" == 1 ]]; then SECURED=1; fi
   [[ "$MODE" =~ ^(single|cluster)$ && "$NODES" =~ ^[1-9]$ ]] || { MODE=""; NODES=0; return 1; }
+  # Keep the address and ports the running cluster was started with.
+  local b h
+  b="$(sed -n 's/^port_base=//p' "$STATE/state.env")"
+  h="$(sed -n 's/^host=//p' "$STATE/state.env")"
+  if [[ "$b" =~ ^[0-9]+$ ]]; then PORT_BASE="$b"; set_ports; fi
+  if [[ -n "$h" ]]; then HOST="$h"; fi
   # Keep using the jars the running cluster was started from.
   local c
   c="$(sed -n 's/^cache=//p' "$STATE/state.env")"
@@ -588,8 +611,8 @@ cmd_up() { # single|cluster
   rm -rf "$STATE"
   mkdir -p "$STATE"
   cid="$(new_cluster_id)"
-  printf 'mode=%s\nnodes=%s\ncluster_id=%s\nkafka_version=%s\ncache=%s\nsecured=%s\n' \
-    "$want" "$total" "$cid" "$KAFKA_VERSION" "$CACHE" "$SECURED" >"$STATE/state.env"
+  printf 'mode=%s\nnodes=%s\ncluster_id=%s\nkafka_version=%s\ncache=%s\nsecured=%s\nport_base=%s\nhost=%s\n' \
+    "$want" "$total" "$cid" "$KAFKA_VERSION" "$CACHE" "$SECURED" "$PORT_BASE" "$HOST" >"$STATE/state.env"
   MODE="$want"
   NODES="$total"
   t1="$(now)"
@@ -751,10 +774,10 @@ usage() {
   cat <<EOF
 usage: $PROG up | cluster-up | down | restart | status | version
 
-  up          one combined KRaft broker+controller: clients on $HOST:19092 (PLAINTEXT),
+  up          one combined KRaft broker+controller: clients on $HOST:$(broker_port 1) (PLAINTEXT),
               $SASL_SSL_PORT (SASL_SSL, $SCRAM_MECHANISM, $SCRAM_USER/$SCRAM_PASSWORD) and $SSL_PORT (SSL,
               client certificate required); CA and client certificate in $STATE/tls/
-  cluster-up  three combined nodes: clients on $HOST:19092,19093,19094 (PLAINTEXT only)
+  cluster-up  three combined nodes: clients on $(bootstrap 3) (PLAINTEXT only)
   down        stop whatever runs and delete its data
   restart     stop the running node(s), keep their data, start them again
   status      mode, pids, ports, whether each broker and secured listener answers, where the
@@ -765,7 +788,8 @@ state: $STATE  (KAFKA_LAB_STATE)
 jars:  $CACHE  (KAFKA_LAB_CACHE)
 
 Other settings: KAFKA_LAB_WAIT_TIMEOUT (s, default 90), KAFKA_LAB_STOP_TIMEOUT
-(s, default 20), KAFKA_LAB_HEAP_OPTS, KAFKA_LAB_JAVA (else JAVA_HOME), KAFKA_LAB_MVN.
+(s, default 20), KAFKA_LAB_HEAP_OPTS, KAFKA_LAB_JAVA (else JAVA_HOME), KAFKA_LAB_MVN,
+KAFKA_LAB_PORT_BASE (first broker port, default 19092), KAFKA_LAB_HOST (default 127.0.0.1).
 Deprecated, read when the new name is unset: DISPATCHD_KAFKA_STATE,
 DISPATCHD_KAFKA_CACHE, KAFKA_WAIT_TIMEOUT, KAFKA_STOP_TIMEOUT, KAFKA_HEAP_OPTS,
 JAVA, MVN.

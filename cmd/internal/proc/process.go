@@ -37,6 +37,12 @@ func Start(name string, cmd *exec.Cmd) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	return StartAt(name, cmd, addr)
+}
+
+// StartAt is Start with the HTTP server on addr: for a process in another
+// network namespace, whose loopback the caller cannot reach.
+func StartAt(name string, cmd *exec.Cmd, addr string) (*Process, error) {
 	p := &Process{Name: name, Addr: addr, cmd: cmd, done: make(chan struct{})}
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
