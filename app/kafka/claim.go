@@ -30,6 +30,7 @@ func (h *claimHandler) Setup(sess sarama.ConsumerGroupSession) error {
 		zap.Int32("generation", h.generation), zap.Any("claims", sess.Claims()))
 	h.stopCommit, h.committing = make(chan struct{}), make(chan struct{})
 	go h.commitLoop(sess, h.stopCommit, h.committing)
+	go h.watchCoordinator(h.stopCommit)
 	return nil
 }
 
@@ -80,16 +81,45 @@ func (h *claimHandler) commitLoop(sess sarama.ConsumerGroupSession, stop <-chan 
 	}
 }
 
+// watchCoordinator ends the session when marked offsets have waited longer
+// than the session timeout for the coordinator to confirm them: the member
+// cannot tell whether it still owns its partitions (a network cut, a
+// coordinator gone), and the coordinator has evicted it by then if it could
+// not hear its heartbeats either. sarama notices only when a request fails,
+// which a silent network delays by Net.ReadTimeout (30 s), and meanwhile
+// its claims would hand over records another member already owns. Ending
+// the session stops that; the member rejoins once the coordinator answers.
+func (h *claimHandler) watchCoordinator(stop <-chan struct{}) {
+	t := time.NewTicker(max(h.env.sessionTimeout/10, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if waited := h.env.commits.unconfirmedFor(time.Now()); waited > h.env.sessionTimeout {
+				h.env.state.setJoined(false)
+				h.env.log.Warn("no offset commit confirmed for longer than consumer.session_timeout; "+
+					"assuming this member lost its partitions: taking no more records, rejoining once the coordinator answers",
+					zap.Duration("waited", waited), zap.Duration("session_timeout", h.env.sessionTimeout))
+				h.env.endSession()
+				return
+			}
+		case <-stop:
+			return
+		}
+	}
+}
+
 // commit sends every marked offset to the broker, then reads them back:
 // only an offset the coordinator returns counts as committed (for the
 // commit age and /healthz), and one that does not is a commit error.
 func (h *claimHandler) commit(sess sarama.ConsumerGroupSession) {
+	asked := time.Now()
 	want := h.env.commits.pending()
 	sess.Commit()
 	if len(want) == 0 {
 		return
 	}
-	got, err := h.env.commits.check(want)
+	got, err := h.env.commits.check(want, asked)
 	for k, next := range got {
 		h.env.obs.Committed(k.topic, k.partition, next)
 	}

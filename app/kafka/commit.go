@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
 )
@@ -16,10 +17,11 @@ type commitBook struct {
 	client sarama.Client // nil: commits are taken on trust (tests without a client)
 	group  string
 
-	mu        sync.Mutex
-	marked    map[partitionKey]int64
-	confirmed map[partitionKey]int64
-	failing   bool // the last check failed; its log line was written
+	mu           sync.Mutex
+	marked       map[partitionKey]int64
+	confirmed    map[partitionKey]int64
+	failing      bool      // the last check failed; its log line was written
+	waitingSince time.Time // since when some mark has waited for a confirmation; zero when none does
 }
 
 func newCommitBook(client sarama.Client, group string) *commitBook {
@@ -31,6 +33,9 @@ func (b *commitBook) mark(topic string, partition int32, next int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.marked[partitionKey{topic, partition}] = next
+	if b.waitingSince.IsZero() {
+		b.waitingSince = time.Now()
+	}
 }
 
 // forget drops a partition this member no longer owns.
@@ -56,8 +61,10 @@ func (b *commitBook) pending() map[partitionKey]int64 {
 
 // check reads the committed offsets of want back from the coordinator and
 // returns those that reached their mark; err is why the others did not.
-func (b *commitBook) check(want map[partitionKey]int64) (map[partitionKey]int64, error) {
+// want is what pending returned at asked.
+func (b *commitBook) check(want map[partitionKey]int64, asked time.Time) (map[partitionKey]int64, error) {
 	if b.client == nil {
+		b.confirm(want, asked)
 		return want, nil
 	}
 	parts := map[string][]int32{}
@@ -87,12 +94,46 @@ func (b *commitBook) check(want map[partitionKey]int64) (map[partitionKey]int64,
 			got[k] = blk.Offset
 		}
 	}
+	b.confirm(got, asked)
+	return got, errors.Join(errs...)
+}
+
+// confirm records what the coordinator returned for a check asked at asked:
+// what is still unconfirmed has waited at most since then.
+func (b *commitBook) confirm(got map[partitionKey]int64, asked time.Time) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	for k, off := range got {
 		b.confirmed[k] = max(b.confirmed[k], off)
 	}
-	b.mu.Unlock()
-	return got, errors.Join(errs...)
+	b.waitingSince = time.Time{}
+	if b.waitingLocked() {
+		b.waitingSince = asked
+	}
+}
+
+// waitingLocked reports whether some mark is not confirmed yet.
+func (b *commitBook) waitingLocked() bool {
+	for k, next := range b.marked {
+		if next > b.confirmed[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// unconfirmedFor is how long some mark has waited for the coordinator to
+// confirm it; 0 when none waits.
+func (b *commitBook) unconfirmedFor(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.waitingLocked() { // confirmed, or forgotten with a revoked partition
+		b.waitingSince = time.Time{}
+	}
+	if b.waitingSince.IsZero() {
+		return 0
+	}
+	return now.Sub(b.waitingSince)
 }
 
 // transition records whether the last check failed, and reports whether

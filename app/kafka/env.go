@@ -20,6 +20,8 @@ type env struct {
 	log   *zap.Logger // names the topic and the group
 
 	commitInterval time.Duration // how often a session commits what is marked
+	sessionTimeout time.Duration // consumer.session_timeout: how long marks may wait for the coordinator
+	endSession     func()        // ends the current group session; the subscription rejoins
 	commits        *commitBook   // what is marked, and what the broker confirmed
 	nackBackoff    time.Duration // how long a nacked message waits before its next hand-over
 	nackBackoffMax time.Duration // the cap of that wait, which doubles with each nack

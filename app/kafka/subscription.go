@@ -22,6 +22,8 @@ type subscription struct {
 
 	runCtx      context.Context // ends the group session
 	runCancel   context.CancelFunc
+	sessMu      sync.Mutex
+	sessCancel  context.CancelFunc // ends the current session only
 	drainCancel context.CancelFunc // spends the drain budget: ends env.drainCtx
 	claims      *claimGate         // running ConsumeClaim calls; closing it is what stops the subscription
 	done        chan struct{}      // closed once the member has left the group
@@ -40,6 +42,8 @@ func newSubscription(s *Subscriber, topic string, group sarama.ConsumerGroup, cl
 		state:          s.state,
 		log:            s.log.With(zap.String("topic", topic), zap.String("group", s.cfg.Group)),
 		commitInterval: s.cfg.Sarama.Consumer.Offsets.AutoCommit.Interval,
+		sessionTimeout: s.cfg.Sarama.Consumer.Group.Session.Timeout,
+		endSession:     sub.endSession,
 		commits:        newCommitBook(client, s.cfg.Group),
 		nackBackoff:    s.cfg.NackBackoff,
 		nackBackoffMax: s.cfg.NackBackoffMax,
@@ -64,7 +68,12 @@ func (sub *subscription) consume() {
 	h := &claimHandler{env: sub.env, claims: sub.claims}
 	log := sub.env.log
 	for {
-		err := sub.group.Consume(sub.runCtx, []string{sub.topic}, h)
+		ctx, cancel := context.WithCancel(sub.runCtx)
+		sub.sessMu.Lock()
+		sub.sessCancel = cancel
+		sub.sessMu.Unlock()
+		err := sub.group.Consume(ctx, []string{sub.topic}, h)
+		cancel()
 		if sub.env.isClosing() {
 			break
 		}
@@ -86,6 +95,16 @@ func (sub *subscription) consume() {
 		log.Warn("close consumer client", zap.Error(err))
 	}
 	sub.removeStaticMember()
+}
+
+// endSession ends the current group session, if one runs; consume then
+// joins the next.
+func (sub *subscription) endSession() {
+	sub.sessMu.Lock()
+	defer sub.sessMu.Unlock()
+	if sub.sessCancel != nil {
+		sub.sessCancel()
+	}
 }
 
 // removeStaticMember does for a static member what LeaveGroup does for a
