@@ -14,6 +14,7 @@ import (
 	"dispatchd/app/router"
 	"dispatchd/app/sdnotify"
 	"dispatchd/app/telemetry"
+	"dispatchd/app/tracing"
 	"dispatchd/config"
 	"dispatchd/handlers"
 )
@@ -43,6 +44,7 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 		}),
 		logging.Module,
 		telemetry.Module,
+		tracing.Module,
 		kafka.Module,
 		httpapi.Module,
 		router.Module,

@@ -12,6 +12,7 @@ import (
 	"dispatchd/app/kafka"
 	"dispatchd/app/router"
 	"dispatchd/app/sdnotify"
+	"dispatchd/app/tracing"
 )
 
 // stage is one step of the daemon's start and stop; either half may be nil.
@@ -32,6 +33,7 @@ type parts struct {
 	HTTP       *httpapi.Server
 	Router     *router.Runner
 	Agent      *sdnotify.Agent
+	Tracing    *tracing.Tracing
 	Log        *zap.Logger
 }
 
@@ -41,12 +43,13 @@ type parts struct {
 // topics exist, the router joins and consumes, and systemd hears READY=1
 // once joined. Stop runs it bottom-up: STOPPING=1 to
 // systemd, /readyz answers 503, the router drains, commits and leaves the
-// group, HTTP stops, and the clients close last, so nothing in flight loses
+// group, HTTP stops, the spans are flushed, and the clients close last, so nothing in flight loses
 // its producer. If a start fails, only the stages above it are stopped.
 func stages(p parts) []stage {
 	return []stage{
 		{name: "producer", stop: closer(p.Producer.Close)},
 		{name: "subscriber", stop: closer(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
+		{name: "tracing", stop: p.Tracing.Shutdown}, // after the router and HTTP, whose spans it flushes
 		{name: "http", start: p.HTTP.Start, stop: p.HTTP.Stop},
 		{name: "connect", start: p.Connect},
 		{name: "topics", start: p.Topics},
