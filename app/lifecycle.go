@@ -49,7 +49,7 @@ func stages(p parts) []stage {
 	return []stage{
 		{name: "producer", stop: closer(p.Producer.Close)},
 		{name: "subscriber", stop: closer(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
-		{name: "tracing", stop: p.Tracing.Shutdown}, // after the router and HTTP, whose spans it flushes
+		{name: "tracing", stop: p.Tracing.Shutdown},            // after the router and HTTP, whose spans it flushes
 		{name: "http", start: p.HTTP.Start, stop: p.HTTP.Stop},
 		{name: "connect", start: p.Connect},
 		{name: "topics", start: p.Topics},
