@@ -34,6 +34,7 @@ type parts struct {
 	Router     *router.Runner
 	Agent      *sdnotify.Agent
 	Tracing    *tracing.Tracing
+	StableLag  *kafka.StableLag // nil under read_uncommitted
 	Log        *zap.Logger
 }
 
@@ -54,6 +55,7 @@ func stages(p parts) []stage {
 		{name: "connect", start: p.Connect},
 		{name: "topics", start: p.Topics},
 		{name: "router", start: p.Router.Start, stop: p.Router.Stop},
+		{name: "lag", start: fallible(p.StableLag.Start), stop: closer(p.StableLag.Stop)},
 		{name: "readiness", stop: func(context.Context) error { p.State.SetStopping(); return nil }},
 		{name: "systemd", start: started(p.Agent.Start), stop: closer(func() error { p.Agent.Stop(); return nil })},
 	}
@@ -91,6 +93,11 @@ func logged(log *zap.Logger, verb, name string, f func(context.Context) error) f
 
 // closer adapts a Close method to a stop hook.
 func closer(f func() error) func(context.Context) error {
+	return func(context.Context) error { return f() }
+}
+
+// fallible adapts a start method that may fail, and needs no context, to a start hook.
+func fallible(f func() error) func(context.Context) error {
 	return func(context.Context) error { return f() }
 }
 

@@ -60,7 +60,7 @@ func TestStages_stop_tells_systemd_then_readiness_then_drains_and_flushes_spans_
 			stops = append([]string{s.name}, stops...)
 		}
 	}
-	require.Equal(t, []string{"systemd", "readiness", "router", "http", "tracing", "subscriber", "producer"}, stops)
+	require.Equal(t, []string{"systemd", "readiness", "lag", "router", "http", "tracing", "subscriber", "producer"}, stops)
 }
 
 func TestStages_http_answers_before_the_cluster_is_waited_for(t *testing.T) {
@@ -71,5 +71,5 @@ func TestStages_http_answers_before_the_cluster_is_waited_for(t *testing.T) {
 			starts = append(starts, s.name)
 		}
 	}
-	require.Equal(t, []string{"http", "connect", "topics", "router", "systemd"}, starts)
+	require.Equal(t, []string{"http", "connect", "topics", "router", "lag", "systemd"}, starts)
 }
