@@ -41,7 +41,8 @@ type parts struct {
 // stages is the daemon's whole lifecycle, and the only place its order is
 // written. Start runs the list top-down: HTTP answers /healthz (and /readyz
 // 503) while the cluster is waited for and the producer connects, the
-// topics exist, the router joins and consumes, and systemd hears READY=1
+// topics exist, the router joins and consumes, the lag to the last stable
+// offset is polled (read_committed), and systemd hears READY=1
 // once joined. Stop runs it bottom-up: STOPPING=1 to
 // systemd, /readyz answers 503, the router drains, commits and leaves the
 // group, HTTP stops, the spans are flushed, and the clients close last, so nothing in flight loses

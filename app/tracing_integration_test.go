@@ -50,19 +50,26 @@ func tracedInputs() []kafkatest.Record {
 
 func TestDaemon_traceparent_of_an_input_goes_on_in_its_result_and_dead_letter(t *testing.T) {
 	tests := []struct {
-		name   string
-		export bool
+		name     string
+		protocol string // OTEL_EXPORTER_OTLP_PROTOCOL; "" exports nothing
 	}{
-		{"propagation_only", false},
-		{"exporting_over_otlp_http", true},
+		{"propagation_only", ""},
+		{"exporting_over_otlp_http", "http/protobuf"},
+		{"exporting_over_otlp_grpc", "grpc"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sink := otlpsink.Start(true)
+			var sink receiver = otlpsink.Start(true)
+			if tt.protocol == "grpc" {
+				g, err := otlpsink.StartGRPC(true)
+				require.NoError(t, err)
+				sink = g
+			}
 			defer sink.Close()
-			if tt.export {
+			export := tt.protocol != ""
+			if export {
 				t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
-				t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+				t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", tt.protocol)
 				t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", sink.URL())
 				t.Setenv("OTEL_SERVICE_NAME", "dispatchd-under-test")
 				t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=test")
@@ -85,7 +92,7 @@ func TestDaemon_traceparent_of_an_input_goes_on_in_its_result_and_dead_letter(t 
 			require.NotEqual(t, "t1", res.Headers[messages.HeaderMessageID], "a result has its own id, not a copy of its input's headers")
 			require.Equal(t, upstreamTS, res.Headers["tracestate"])
 			require.Equal(t, upstreamTS, dl.Headers["tracestate"])
-			if !tt.export {
+			if !export {
 				// Nothing records: the input's own context is carried on.
 				require.Equal(t, goodParent, resTP[0])
 				require.Equal(t, badParent, dlTP[0])
@@ -125,6 +132,14 @@ func TestDaemon_traceparent_of_an_input_goes_on_in_its_result_and_dead_letter(t 
 			require.Equal(t, "dead_letter", bad.Span.Events[len(bad.Span.Events)-1].Name)
 		})
 	}
+}
+
+// receiver is an in-process OTLP receiver, over HTTP or gRPC.
+type receiver interface {
+	URL() string
+	Count() int
+	Spans() []otlpsink.Span
+	Close()
 }
 
 // consumerSpans are the CONSUMER spans among spans, by trace id.
