@@ -21,6 +21,11 @@ import (
 // tell its position past them. So a partition whose records are all
 // finished, that took none for a whole interval while its LSO stood still,
 // is taken to be at the LSO: it would have been given any record there was.
+// A record that arrives below it after all undoes that.
+//
+// Between polls each record taken or finished moves the lag at once, to the
+// last LSO known; a partition's first record asks for a poll at once, so a
+// short backlog shows before the interval has passed.
 type StableLag struct {
 	brokers []string
 	sc      *sarama.Config
@@ -32,6 +37,7 @@ type StableLag struct {
 	parts map[partitionKey]*stablePart
 
 	client sarama.Client
+	kick   chan struct{} // asks for a poll before the next tick
 	stop   chan struct{}
 	done   chan struct{}
 }
@@ -40,17 +46,19 @@ type StableLag struct {
 type stablePart struct {
 	next    int64  // offset after the last record taken; -1 before the first
 	marked  int64  // offset after the last record finished
-	taken   uint64 // records taken, to tell whether any came since the last poll
-	lastLSO int64  // the LSO of the last poll; -1 before it
-	seen    uint64 // taken as of the last poll
-	floor   int64  // the member is known to be past every record below it
+	taken   uint64 // records taken, to tell whether any came between ticks
+	lso     int64  // the last LSO known; -1 before the first poll
+	tickLSO int64  // the LSO as of the last tick
+	seen    uint64 // taken as of the last tick
+	floor   int64  // the member is taken to be past every record below it; -1 none
 }
 
 // NewStableLag returns a StableLag that calls set with each owned
 // partition's lag every interval, once Start has connected it.
 func NewStableLag(brokers []string, sc *sarama.Config, every time.Duration,
 	set func(topic string, partition int32, lag int64), log *zap.Logger) *StableLag {
-	return &StableLag{brokers: brokers, sc: sc, every: every, set: set, log: log, parts: map[partitionKey]*stablePart{}}
+	return &StableLag{brokers: brokers, sc: sc, every: every, set: set, log: log, parts: map[partitionKey]*stablePart{},
+		kick: make(chan struct{}, 1)}
 }
 
 // Start connects the client the LSO is asked with and starts polling.
@@ -87,13 +95,20 @@ func (s *StableLag) run() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			lso, err := s.stableOffsets(s.owned())
-			if err != nil {
-				s.log.Debug("last stable offsets", zap.Error(err))
-			}
-			s.update(lso)
+			s.update(s.poll(), true)
+		case <-s.kick:
+			s.update(s.poll(), false)
 		}
 	}
+}
+
+// poll asks for the LSO of the partitions owned now.
+func (s *StableLag) poll() map[partitionKey]int64 {
+	lso, err := s.stableOffsets(s.owned())
+	if err != nil {
+		s.log.Debug("last stable offsets", zap.Error(err))
+	}
+	return lso
 }
 
 // owned lists the partitions owned now.
@@ -107,9 +122,10 @@ func (s *StableLag) owned() []partitionKey {
 	return out
 }
 
-// update sets the lag of every owned partition whose LSO is known, and
-// moves its floor past a gap no record came from.
-func (s *StableLag) update(lso map[partitionKey]int64) {
+// update takes one poll's answers and sets the lag of each partition. On a
+// tick, not a poll asked for early, it also moves the floor of a partition
+// that was given nothing since the last tick, so the interval is whole.
+func (s *StableLag) update(lso map[partitionKey]int64, tick bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, end := range lso {
@@ -117,62 +133,23 @@ func (s *StableLag) update(lso map[partitionKey]int64) {
 		if !ok {
 			continue // revoked meanwhile: its lag is no longer ours to report
 		}
-		idle := p.marked >= p.next && p.taken == p.seen && end == p.lastLSO
-		if idle && p.floor < end {
-			p.floor = end
+		if tick {
+			idle := p.marked >= p.next && p.taken == p.seen && end == p.tickLSO
+			if idle && p.floor < end {
+				p.floor = end
+			}
+			p.tickLSO, p.seen = end, p.taken
 		}
-		p.lastLSO, p.seen = end, p.taken
-		pos := max(p.marked, p.floor)
-		if p.next < 0 && p.floor < 0 {
-			continue // nothing taken yet: where the member starts is not known
-		}
-		s.set(k.topic, k.partition, max(end-pos, 0))
+		p.lso = end
+		s.report(k, p)
 	}
 }
 
-// ClaimStarted implements Observer.
-func (s *StableLag) ClaimStarted(topic string, partition int32) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.parts[partitionKey{topic, partition}] = &stablePart{next: -1, marked: -1, lastLSO: -1, floor: -1}
-}
-
-// ClaimEnded implements Observer. It must come before the observer that
-// removes the lag series, so no poll sets it again.
-func (s *StableLag) ClaimEnded(topic string, partition int32) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.parts, partitionKey{topic, partition})
-}
-
-// Consumed implements Observer.
-func (s *StableLag) Consumed(topic string, partition int32, offset, _ int64) {
-	s.with(topic, partition, func(p *stablePart) {
-		if p.marked < 0 {
-			p.marked = offset // the claim's first record: the member starts here
-		}
-		p.next, p.taken = max(p.next, offset+1), p.taken+1
-	})
-}
-
-// Marked implements Observer.
-func (s *StableLag) Marked(topic string, partition int32, offset int64) {
-	s.with(topic, partition, func(p *stablePart) { p.marked = max(p.marked, offset+1) })
-}
-
-// Generation implements Observer.
-func (s *StableLag) Generation(int32) {}
-
-// Committed implements Observer.
-func (s *StableLag) Committed(string, int32, int64) {}
-
-// CommitFailed implements Observer.
-func (s *StableLag) CommitFailed(int) {}
-
-func (s *StableLag) with(topic string, partition int32, f func(*stablePart)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p, ok := s.parts[partitionKey{topic, partition}]; ok {
-		f(p)
+// report sets p's lag: from where the member is to the last LSO known, or
+// to the last record taken if that is further. Called with s.mu held.
+func (s *StableLag) report(k partitionKey, p *stablePart) {
+	if p.lso < 0 || (p.next < 0 && p.floor < 0) {
+		return // no LSO yet, or nothing taken: where the member starts is not known
 	}
+	s.set(k.topic, k.partition, max(max(p.lso, p.next)-max(p.marked, p.floor), 0))
 }

@@ -13,8 +13,8 @@ func TestStableLag_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *tes
 	type step struct {
 		consume []int64 // records taken
 		mark    []int64 // records finished
-		lso     int64   // then one poll answers this
-		want    int64   // lag set; -1: none
+		lso     int64   // then one tick answers this; -1: no tick
+		want    int64   // the last lag set; -1: none
 	}
 	tests := []struct {
 		name  string
@@ -30,6 +30,13 @@ func TestStableLag_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *tes
 			{consume: []int64{4, 5}, mark: []int64{4}, lso: 9, want: 4}, {lso: 9, want: 4}}},
 		{"a_moving_LSO_is_not_a_gap", []step{
 			{consume: []int64{0}, mark: []int64{0}, lso: 5, want: 4}, {lso: 8, want: 7}}},
+		{"a_record_below_the_floor_undoes_it", []step{
+			{consume: []int64{0}, mark: []int64{0}, lso: 4, want: 3}, {lso: 4, want: 0},
+			{consume: []int64{2}, lso: 4, want: 3}}},
+		{"records_between_ticks_move_the_lag_at_once", []step{
+			{consume: []int64{0}, mark: []int64{0}, lso: 10, want: 9},
+			{consume: []int64{1, 2, 3}, mark: []int64{1, 2}, lso: -1, want: 7},
+			{consume: []int64{10, 11}, lso: -1, want: 9}}},
 		{"records_after_a_gap_count_from_where_they_are", []step{
 			{consume: []int64{0}, mark: []int64{0}, lso: 4, want: 3}, {lso: 4, want: 0},
 			{consume: []int64{5, 6}, mark: []int64{5}, lso: 9, want: 3}}},
@@ -46,8 +53,10 @@ func TestStableLag_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *tes
 				for _, o := range st.mark {
 					s.Marked("in", 0, o)
 				}
-				got = -1
-				kafka.PollStable(s, "in", 0, st.lso)
+				if st.lso >= 0 {
+					got = -1
+					kafka.PollStable(s, "in", 0, st.lso)
+				}
 				require.Equal(t, st.want, got, "poll %d", i+1)
 			}
 		})
