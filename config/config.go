@@ -86,8 +86,8 @@ type Consumer struct {
 	InstanceID        string        `koanf:"instance_id" yaml:"instance_id" doc:"Static membership id (KIP-345); empty for a dynamic member."`
 	LeaveOnStop       bool          `koanf:"leave_on_stop" yaml:"leave_on_stop" doc:"With consumer.instance_id set: remove this static member from the group when it stops, so the others take its partitions at once (scale-down). false keeps its place, so a restart within consumer.session_timeout causes no rebalance. Dynamic members always leave."`
 	Ordering          string        `koanf:"ordering" yaml:"ordering" doc:"partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes."`
-	// MaxInFlight is the size of key mode's in-flight window.
-	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Key mode: messages taken from one partition and not yet committed, at most. Bounds the concurrency per partition and what a crash redoes. Ignored in partition mode."`
+	// MaxInFlight is the size of a partition's window: taken, not yet committed.
+	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Messages taken from one partition and not yet committed, at most: in key mode the running ones, and in both modes those handled whose results the brokers have not yet acknowledged. Bounds the concurrency per partition in key mode, the pipelining, the memory, and what a crash redoes."`
 	// NackBackoff is not router.retry_initial_backoff: a nack is no handler
 	// retry but a pause, and it paces redelivery while the brokers are unwell.
 	NackBackoff          time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through. The wait doubles with each nack of the same message, up to consumer.nack_backoff_max."`

@@ -18,7 +18,14 @@ type Source struct {
 
 // String renders the source as "<topic>/<partition>/<offset>".
 func (s Source) String() string {
-	return s.Topic + "/" + strconv.FormatInt(int64(s.Partition), 10) + "/" + strconv.FormatInt(s.Offset, 10)
+	// One allocation: it is written for every message, twice.
+	var buf [128]byte
+	b := append(buf[:0], s.Topic...)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(s.Partition), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, s.Offset, 10)
+	return string(b)
 }
 
 // ParseSource parses "<topic>/<partition>/<offset>". Topic names may not hold

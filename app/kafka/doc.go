@@ -24,22 +24,33 @@
 //     is revoked (its Messages channel closes), the session ends or the
 //     subscription stops.
 //   - window: a claim's records taken from the partition and not yet marked,
-//     in offset order; at most its limit of them (1 with OrderPartition,
-//     MaxInFlight with OrderKey). The commit point is the offset after its
-//     finished prefix; only that prefix is marked, so an offset is committed
-//     only once every record below it was acked.
+//     in offset order; at most MaxInFlight of them, in both orderings. The
+//     commit point is the offset after its settled prefix; only that prefix
+//     is marked, so an offset is committed only once every record below it
+//     settled.
 //   - lane: the records of a window that run one at a time, in offset order:
 //     all of them with OrderPartition; those of one key with OrderKey
 //     (records without a key share one lane). A lane's next record starts as
 //     soon as the one before it is acked; records of different lanes run at
 //     once.
+//   - pipelining: a message is acked once its results are handed to the
+//     Producer, in order, not once the brokers acknowledge them; its record
+//     is pending until they do (see pending).
+//   - settled: acked, and everything its message published acknowledged.
+//     Only settled records are marked.
+//   - replay: what a run does when something its messages published fails
+//     for good: it takes no new records, waits until everything in flight
+//     settled or failed, and runs its window again from the commit point,
+//     the failed records synchronously (their publishes awaited in the
+//     chain, which then dead-letters or pauses as for any failed publish).
 //   - hand-over: sending a record's message to the subscription's reader (the
 //     router) and waiting for its ack or nack. A record is handed over once
 //     the reader took it. A nacked message is handed over again after the
 //     nack backoff, unless the subscription is stopping or the session ended.
 //   - drain: what a partitionRun does once it stops (its claim is revoked, its
 //     session ends or its subscription stops): it takes no new records, waits
-//     for the records already handed over, and hands over its holes. It parks
+//     for the records already handed over and for what they published, and
+//     hands over its holes. It parks
 //     the rest. Only the drain budget cuts a drain short.
 //   - hole: a record of a draining run that was not handed over and lies
 //     below the highest record that was. It is handed over anyway: left

@@ -61,6 +61,10 @@ func (p *Producer) attach(ap sarama.AsyncProducer) {
 	go p.route()
 }
 
+// finisher is told how each record it rides on ended: a Send's batch, or a
+// pipelined message's pending.
+type finisher interface{ finish(*sarama.ProducerError) }
+
 // batch is one Send call's records in flight.
 type batch struct {
 	left atomic.Int32
@@ -93,13 +97,13 @@ func (p *Producer) route() {
 				succ = nil
 				continue
 			}
-			m.Metadata.(*batch).finish(nil)
+			m.Metadata.(finisher).finish(nil)
 		case pe, ok := <-errs:
 			if !ok {
 				errs = nil
 				continue
 			}
-			pe.Msg.Metadata.(*batch).finish(pe)
+			pe.Msg.Metadata.(finisher).finish(pe)
 		}
 	}
 }
@@ -118,13 +122,85 @@ func (p *Producer) Send(records []*sarama.ProducerMessage) ([]Delivery, error) {
 }
 
 // Publish implements message.Publisher: each message becomes a record on
-// topic, keyed by the key its context carries.
+// topic, keyed by the key its context carries. Messages derived from one the
+// Subscriber handed over are pipelined: Publish returns once they are handed
+// to the producer, in order, and the input's offset waits for their
+// acknowledgement (see pending). Any other publish waits for it.
 func (p *Producer) Publish(topic string, msgs ...*message.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
 	records := make([]*sarama.ProducerMessage, len(msgs))
 	for i, m := range msgs {
 		records[i] = toProducerMessage(topic, m)
 	}
+	if pd := pendingFrom(msgs[0].Context()); pd != nil {
+		return p.pipeline(records, pd)
+	}
 	return p.send(records)
+}
+
+// pipeline hands records to the producer on pd's behalf, without waiting
+// for their acknowledgement. A record larger than producer.max_message_bytes
+// is refused here, before any is handed over, as sarama would refuse it, so
+// the chain can dead-letter its message rather than replay its partition.
+func (p *Producer) pipeline(records []*sarama.ProducerMessage, pd *pending) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.usable(len(records)); err != nil {
+		return err
+	}
+	if err := p.fits(records); err != nil {
+		return err
+	}
+	pd.add(len(records))
+	in := p.async.Input()
+	var expired <-chan struct{}
+	for i, r := range records {
+		r.Metadata = pd
+		select {
+		case in <- r:
+			continue
+		default:
+		}
+		if expired == nil {
+			expired = p.deadlines.fromNow()
+		}
+		select {
+		case in <- r:
+		case <-expired:
+			pd.add(i - len(records)) // never handed over; pd's own share keeps it above zero
+			return &SendError{Count: len(records), Err: fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)}
+		}
+	}
+	return nil
+}
+
+// fits refuses a record sarama would refuse for its size, with the error it
+// would return.
+func (p *Producer) fits(records []*sarama.ProducerMessage) error {
+	if p.sc == nil {
+		return nil
+	}
+	limit := p.sc.Producer.MaxMessageBytes
+	for _, r := range records {
+		if n := r.ByteSize(2); n > limit {
+			return &SendError{Count: len(records), Topic: r.Topic, Err: sarama.ConfigurationError(fmt.Sprintf(
+				"Attempt to produce message larger than configured Producer.MaxMessageBytes: %d > %d", n, limit))}
+		}
+	}
+	return nil
+}
+
+// usable says why records cannot be sent now, if they cannot.
+func (p *Producer) usable(n int) error {
+	if p.closed {
+		return ErrProducerClosed
+	}
+	if p.async == nil {
+		return &SendError{Count: n, Err: ErrNotConnected}
+	}
+	return nil
 }
 
 // send is Send without the deliveries, which Publish does not need.
@@ -134,11 +210,8 @@ func (p *Producer) send(records []*sarama.ProducerMessage) error {
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if p.closed {
-		return ErrProducerClosed
-	}
-	if p.async == nil {
-		return &SendError{Count: len(records), Err: ErrNotConnected}
+	if err := p.usable(len(records)); err != nil {
+		return err
 	}
 	expired := p.deadlines.fromNow()
 	b := &batch{done: make(chan struct{})}

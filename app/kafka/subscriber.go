@@ -54,12 +54,16 @@ const (
 	OrderKey Ordering = "key"
 )
 
-// window returns the in-flight limit and the lane function of a claim.
+// window returns the window size and the lane function of a claim. Both
+// orderings take up to MaxInFlight records: in partition order they run one
+// at a time, and the window holds those handled whose results are not yet
+// acknowledged (the pipelining).
 func (c SubscriberConfig) window() (int, func(*sarama.ConsumerMessage) string) {
+	limit := max(c.MaxInFlight, 1)
 	if c.Ordering == OrderKey {
-		return c.MaxInFlight, keyLane
+		return limit, keyLane
 	}
-	return 1, partitionLane
+	return limit, partitionLane
 }
 
 // Validate names the first missing field.

@@ -80,7 +80,7 @@ func TestWindow_key_lanes(t *testing.T) {
 						got = fmt.Sprintf("run:%d", e.km.Offset)
 					}
 				} else {
-					next, last := w.finish(taken[s.offset])
+					next, last := finish(w, taken[s.offset])
 					got = "next:- "
 					if next != nil {
 						got = fmt.Sprintf("next:%d ", next.km.Offset)
@@ -106,11 +106,58 @@ func TestWindow_is_full_at_its_limit_of_uncommitted_records(t *testing.T) {
 	w.add(rec(2, "c"))
 	require.True(t, w.full())
 	// Finishing a later record frees no room: it is not committable yet.
-	_, last := w.finish(w.entries[2])
+	_, last := finish(w, w.entries[2])
 	require.Nil(t, last)
 	require.True(t, w.full())
-	_, last = w.finish(a)
+	_, last = finish(w, a)
 	require.Equal(t, int64(0), last.Offset)
 	require.False(t, w.full())
 	require.Equal(t, 2, w.len())
+}
+
+// finish is a record acked with nothing in flight: handled, then settled.
+func finish(w *window, e *entry) (*entry, *sarama.ConsumerMessage) {
+	next := w.handled(e)
+	return next, w.settled(e)
+}
+
+func TestWindow_pipelining_moves_the_lane_on_before_the_commit_point(t *testing.T) {
+	w := newWindow(8, partitionLane)
+	a := w.add(rec(0, "k"))
+	require.Nil(t, w.add(rec(1, "k")))
+	require.Nil(t, w.add(rec(2, "k")))
+	// 0 acked, its results in flight: 1 runs, nothing is committable.
+	b := w.handled(a)
+	require.Equal(t, int64(1), b.km.Offset)
+	c := w.handled(b)
+	require.Equal(t, int64(2), c.km.Offset)
+	// 1's results are acknowledged first: still nothing below it is.
+	require.Nil(t, w.settled(b))
+	require.Equal(t, int64(1), w.settled(a).Offset, "0 and 1 settled: the commit point passes both")
+	require.Nil(t, w.handled(c))
+	require.Equal(t, int64(2), w.settled(c).Offset)
+	require.Zero(t, w.len())
+}
+
+func TestWindow_restart_replays_from_the_commit_point(t *testing.T) {
+	w := newWindow(8, keyLane)
+	a := w.add(rec(0, "a"))
+	w.add(rec(1, "b"))
+	require.Nil(t, w.add(rec(2, "a")))
+	// 0 settled; 1 failed; 2 ran and settled above the failure.
+	next := w.handled(a)
+	require.Equal(t, int64(0), w.settled(a).Offset)
+	b := w.entries[0]
+	require.Nil(t, w.handled(b))
+	b.failed = true
+	require.Nil(t, w.handled(next))
+	require.Nil(t, w.settled(next), "1 failed: the commit point stays at 1")
+
+	run := w.restart()
+	require.Equal(t, 2, w.len(), "1 and 2 are taken again")
+	require.Len(t, run, 2, "their lanes are free: both run")
+	require.Equal(t, int64(1), run[0].km.Offset)
+	require.True(t, run[0].sync, "the failed record runs synchronously")
+	require.False(t, run[1].sync)
+	require.False(t, run[1].done, "what settled above the failure is redone")
 }

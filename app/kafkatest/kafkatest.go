@@ -162,3 +162,18 @@ func (c *Cluster) RecreateTopic(t testing.TB, partitions int32, topic string) {
 		return last == nil
 	}, 30*time.Second, 100*time.Millisecond, "recreate %s: %v", topic, &last)
 }
+
+// SetTopicConfig sets one config of topic on the brokers, or, with value
+// nil, removes the override so the broker's default applies again.
+func (c *Cluster) SetTopicConfig(t testing.TB, topic, name string, value *string) {
+	t.Helper()
+	admin, err := sarama.NewClusterAdmin(c.Brokers, c.SaramaConfig(t))
+	require.NoError(t, err)
+	defer func() { _ = admin.Close() }()
+	op := sarama.IncrementalAlterConfigsOperationSet
+	if value == nil {
+		op = sarama.IncrementalAlterConfigsOperationDelete
+	}
+	require.NoError(t, admin.IncrementalAlterConfig(sarama.TopicResource, topic,
+		map[string]sarama.IncrementalAlterConfigsEntry{name: {Operation: op, Value: value}}, false), "set %s of %s", name, topic)
+}

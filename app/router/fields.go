@@ -36,23 +36,40 @@ func msgFields(msg *message.Message) []zap.Field {
 	return fs
 }
 
-// handlerKey is the context key of the name of the handler a message was
-// given to.
+// handlerKey is the context key of a message's handlerSlot.
 type handlerKey struct{}
 
-// setHandler records on msg that the handler named name takes it, for the
-// logs and metrics of the middleware around Dispatch. A retry finds it set.
-func setHandler(msg *message.Message, name string) {
-	if prev, _ := msg.Context().Value(handlerKey{}).(string); prev != name {
-		msg.SetContext(context.WithValue(msg.Context(), handlerKey{}, name))
+// handlerSlot holds the name of the handler a message was given to. It is
+// put on the message's context once, outside the per-attempt contexts, so
+// what Dispatch writes into it on an attempt is seen by every middleware.
+type handlerSlot struct{ name string }
+
+// NameSlot gives each message the slot its handler's name is recorded in,
+// for the logs and metrics of the middleware around Dispatch.
+func NameSlot(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		if _, ok := msg.Context().Value(handlerKey{}).(*handlerSlot); !ok {
+			msg.SetContext(context.WithValue(msg.Context(), handlerKey{}, &handlerSlot{}))
+		}
+		return h(msg)
 	}
+}
+
+// setHandler records on msg that the handler named name takes it. Without
+// a slot (a chain built without NameSlot) it adds one.
+func setHandler(msg *message.Message, name string) {
+	if s, ok := msg.Context().Value(handlerKey{}).(*handlerSlot); ok {
+		s.name = name
+		return
+	}
+	msg.SetContext(context.WithValue(msg.Context(), handlerKey{}, &handlerSlot{name: name}))
 }
 
 // handlerName is the name of the handler msg was given to, or
 // telemetry.NoHandler if Dispatch found none.
 func handlerName(msg *message.Message) string {
-	if name, ok := msg.Context().Value(handlerKey{}).(string); ok {
-		return name
+	if s, ok := msg.Context().Value(handlerKey{}).(*handlerSlot); ok && s.name != "" {
+		return s.name
 	}
 	return telemetry.NoHandler
 }

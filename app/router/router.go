@@ -56,10 +56,11 @@ func New(p Params) (*message.Router, error) {
 	return r, nil
 }
 
-// Chain wraps h in the router's middleware, outermost first: pause
-// tracking, a panic guard, in-flight counting, the message's span,
-// dead-lettering, retries, publishing the results, correlation, writing
-// the trace context into the results, per-attempt measurement, the
+// Chain wraps h in the router's middleware, outermost first: a stack
+// presize, the slot for the handler's name, pause tracking, a panic guard,
+// in-flight counting, the message's span, dead-lettering, retries,
+// publishing the results, correlation, writing the trace context into the
+// results, per-attempt measurement, the
 // per-attempt timeout and panic recovery. Publishing sits inside the
 // retries and the dead letter, so a result that cannot be written is a
 // failure like any other. It is the one place that order is written: New
@@ -73,6 +74,8 @@ func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
 		p.Tracer = tracing.Off().Tracer()
 	}
 	chain := []message.HandlerMiddleware{
+		Presize,
+		NameSlot,
 		p.Pauses.Middleware,
 		Guard(log),
 		Inflight(m),

@@ -26,15 +26,11 @@ func Timeout(d time.Duration) message.HandlerMiddleware {
 		}
 		return func(msg *message.Message) ([]*message.Message, error) {
 			parent := msg.Context()
-			ctx, cancel := context.WithTimeout(parent, d)
+			ctx, cancel := withAttemptTimeout(parent, d)
 			defer cancel()
 			msg.SetContext(ctx)
 			out, err := h(msg)
-			name, named := msg.Context().Value(handlerKey{}).(string)
 			msg.SetContext(parent)
-			if named {
-				setHandler(msg, name) // Dispatch named it on the attempt's context
-			}
 			if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return nil, fmt.Errorf("%w after %s: %w", ErrHandlerTimeout, d, err)
 			}

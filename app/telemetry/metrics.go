@@ -59,6 +59,7 @@ type Metrics struct {
 	durationBy  *children[durationKey, prometheus.Observer]
 	publishedBy *children[string, prometheus.Counter]
 	lagBy       *children[topicPartition, prometheus.Gauge]
+	lags        *lagBook
 	lagSetOnly  bool // SetLag, not Consumed and Marked, moves the lag (read_committed)
 }
 
@@ -112,6 +113,7 @@ func NewMetrics(build BuildInfo) *Metrics {
 	m.durationBy = newChildren[durationKey, prometheus.Observer](m.duration.MetricVec, durationKey.labels)
 	m.publishedBy = newChildren[string, prometheus.Counter](m.published.MetricVec, one)
 	m.lagBy = newChildren[topicPartition, prometheus.Gauge](m.lag.MetricVec, topicPartition.labels)
+	m.lags = newLagBook()
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
 		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances, m.paused, m.pauses, m.commitErrors} {
 		f(c)
@@ -173,6 +175,7 @@ func (m *Metrics) ClaimStarted(string, int32) { m.assigned.Inc() }
 func (m *Metrics) ClaimEnded(topic string, partition int32) {
 	m.assigned.Dec()
 	m.lagBy.delete(topicPartition{topic, partition})
+	m.lags.forget(topicPartition{topic, partition})
 }
 
 // Committed implements kafka.Observer; the commit age is read from the
@@ -182,19 +185,21 @@ func (m *Metrics) Committed(string, int32, int64) {}
 // CommitFailed implements kafka.Observer.
 func (m *Metrics) CommitFailed(n int) { m.commitErrors.Add(float64(n)) }
 
-// Consumed implements kafka.Observer. The lag counts this record as not yet
-// done; Marked brings it to what remains after it.
+// Consumed implements kafka.Observer. The lag is the high-water mark less
+// the commit point: records taken and not yet done count.
 func (m *Metrics) Consumed(topic string, partition int32, offset, hwm int64) {
 	m.consumedBy.get(topic).Inc()
 	if !m.lagSetOnly {
-		m.lagBy.get(topicPartition{topic, partition}).Set(float64(max(hwm-offset, 0)))
+		k := topicPartition{topic, partition}
+		m.lagBy.get(k).Set(float64(m.lags.consumed(k, offset, hwm)))
 	}
 }
 
-// Marked implements kafka.Observer.
+// Marked implements kafka.Observer: the commit point moved past offset.
 func (m *Metrics) Marked(topic string, partition int32, offset int64) {
 	if !m.lagSetOnly {
-		m.lagBy.get(topicPartition{topic, partition}).Dec()
+		k := topicPartition{topic, partition}
+		m.lagBy.get(k).Set(float64(m.lags.marked(k, offset)))
 	}
 }
 

@@ -44,6 +44,9 @@ func TestMetrics_lag_follows_the_claim(t *testing.T) {
 	}{
 		{"consumed", func() { m.Consumed("in", 0, 5, 10) }, map[string]float64{"partition=0,topic=in": 5}},
 		{"marked", func() { m.Marked("in", 0, 5) }, map[string]float64{"partition=0,topic=in": 4}},
+		{"taken_records_count_until_marked", func() { m.Consumed("in", 0, 6, 12); m.Consumed("in", 0, 7, 12) },
+			map[string]float64{"partition=0,topic=in": 6}},
+		{"one_mark_passes_many", func() { m.Marked("in", 0, 7) }, map[string]float64{"partition=0,topic=in": 4}},
 		{"other_partition", func() { m.Consumed("in", 1, 0, 3) },
 			map[string]float64{"partition=0,topic=in": 4, "partition=1,topic=in": 3}},
 		{"claim_ended", func() { m.ClaimEnded("in", 0) }, map[string]float64{"partition=1,topic=in": 3}},

@@ -36,6 +36,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
+	contenders := fs.String("contenders", strings.Join(Contenders, ","), "overhead scenario: comma-separated contenders, the baseline of its table first")
 	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff, tracing")
 	var keySizes KeySizes
 	keySizes.Bind(fs)
@@ -76,7 +77,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		switch sc {
 		case "overhead":
-			got, err = Overhead(context.Background(), r, w, *rounds, stdout)
+			got, err = Overhead(context.Background(), r, w, *rounds, split(*contenders), stdout)
 		case "key":
 			got, err = Key(context.Background(), r, w, *rounds, keySizes, stdout)
 		case "handoff":
