@@ -6,7 +6,9 @@ package app
 import (
 	"time"
 
+	"github.com/IBM/sarama"
 	"go.uber.org/fx"
+	"go.uber.org/zap"
 
 	"dispatchd/app/httpapi"
 	"dispatchd/app/kafka"
@@ -14,6 +16,7 @@ import (
 	"dispatchd/app/router"
 	"dispatchd/app/sdnotify"
 	"dispatchd/app/telemetry"
+	"dispatchd/app/tracing"
 	"dispatchd/config"
 	"dispatchd/handlers"
 )
@@ -36,17 +39,33 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 			h := health{progress: p, pauses: ps}
 			return h, h
 		}),
-		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress) kafka.Observer {
+		fx.Provide(newStableLag),
+		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress, sl *kafka.StableLag) kafka.Observer {
 			m.RegisterCommitAges(p.CommitAges)
 			m.RegisterOldestAges(p.OldestAges)
-			return kafka.Observers{m, p}
+			if sl == nil {
+				return kafka.Observers{m, p}
+			}
+			m.LagFromStableOffsets()
+			return kafka.Observers{sl, m, p} // sl first: see StableLag.ClaimEnded
 		}),
 		logging.Module,
 		telemetry.Module,
+		tracing.Module,
 		kafka.Module,
 		httpapi.Module,
 		router.Module,
 		sdnotify.Module,
 		fx.Invoke(register),
 	)
+}
+
+// newStableLag measures the lag to the last stable offset under
+// read_committed; under read_uncommitted there is none (nil), and the lag
+// is measured to the high-water mark.
+func newStableLag(cfg config.Config, sc *sarama.Config, m *telemetry.Metrics, log *zap.Logger) *kafka.StableLag {
+	if cfg.Consumer.IsolationLevel != "read_committed" {
+		return nil
+	}
+	return kafka.NewStableLag(cfg.Kafka.Brokers, sc, cfg.Consumer.StableOffsetInterval, m.SetLag, log.Named("lag"))
 }

@@ -12,6 +12,7 @@ import (
 	"dispatchd/app/kafka"
 	"dispatchd/app/router"
 	"dispatchd/app/sdnotify"
+	"dispatchd/app/tracing"
 )
 
 // stage is one step of the daemon's start and stop; either half may be nil.
@@ -32,25 +33,30 @@ type parts struct {
 	HTTP       *httpapi.Server
 	Router     *router.Runner
 	Agent      *sdnotify.Agent
+	Tracing    *tracing.Tracing
+	StableLag  *kafka.StableLag // nil under read_uncommitted
 	Log        *zap.Logger
 }
 
 // stages is the daemon's whole lifecycle, and the only place its order is
 // written. Start runs the list top-down: HTTP answers /healthz (and /readyz
 // 503) while the cluster is waited for and the producer connects, the
-// topics exist, the router joins and consumes, and systemd hears READY=1
+// topics exist, the router joins and consumes, the lag to the last stable
+// offset is polled (read_committed), and systemd hears READY=1
 // once joined. Stop runs it bottom-up: STOPPING=1 to
 // systemd, /readyz answers 503, the router drains, commits and leaves the
-// group, HTTP stops, and the clients close last, so nothing in flight loses
+// group, HTTP stops, the spans are flushed, and the clients close last, so nothing in flight loses
 // its producer. If a start fails, only the stages above it are stopped.
 func stages(p parts) []stage {
 	return []stage{
 		{name: "producer", stop: closer(p.Producer.Close)},
 		{name: "subscriber", stop: closer(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
+		{name: "tracing", stop: p.Tracing.Shutdown},            // after the router and HTTP, whose spans it flushes
 		{name: "http", start: p.HTTP.Start, stop: p.HTTP.Stop},
 		{name: "connect", start: p.Connect},
 		{name: "topics", start: p.Topics},
 		{name: "router", start: p.Router.Start, stop: p.Router.Stop},
+		{name: "lag", start: fallible(p.StableLag.Start), stop: closer(p.StableLag.Stop)},
 		{name: "readiness", stop: func(context.Context) error { p.State.SetStopping(); return nil }},
 		{name: "systemd", start: started(p.Agent.Start), stop: closer(func() error { p.Agent.Stop(); return nil })},
 	}
@@ -88,6 +94,11 @@ func logged(log *zap.Logger, verb, name string, f func(context.Context) error) f
 
 // closer adapts a Close method to a stop hook.
 func closer(f func() error) func(context.Context) error {
+	return func(context.Context) error { return f() }
+}
+
+// fallible adapts a start method that may fail, and needs no context, to a start hook.
+func fallible(f func() error) func(context.Context) error {
 	return func(context.Context) error { return f() }
 }
 

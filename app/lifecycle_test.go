@@ -53,14 +53,14 @@ func TestStages_start_top_down_and_stop_bottom_up(t *testing.T) {
 	}
 }
 
-func TestStages_stop_tells_systemd_then_readiness_then_drains_before_closing_clients(t *testing.T) {
+func TestStages_stop_tells_systemd_then_readiness_then_drains_and_flushes_spans_before_closing_clients(t *testing.T) {
 	var stops []string
 	for _, s := range stages(parts{}) { // method values of nil parts are never called here
 		if s.stop != nil {
 			stops = append([]string{s.name}, stops...)
 		}
 	}
-	require.Equal(t, []string{"systemd", "readiness", "router", "http", "subscriber", "producer"}, stops)
+	require.Equal(t, []string{"systemd", "readiness", "lag", "router", "http", "tracing", "subscriber", "producer"}, stops)
 }
 
 func TestStages_http_answers_before_the_cluster_is_waited_for(t *testing.T) {
@@ -71,5 +71,5 @@ func TestStages_http_answers_before_the_cluster_is_waited_for(t *testing.T) {
 			starts = append(starts, s.name)
 		}
 	}
-	require.Equal(t, []string{"http", "connect", "topics", "router", "systemd"}, starts)
+	require.Equal(t, []string{"http", "connect", "topics", "router", "lag", "systemd"}, starts)
 }

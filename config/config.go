@@ -90,8 +90,9 @@ type Consumer struct {
 	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Messages taken from one partition and not yet committed, at most: in key mode the running ones, and in both modes those handled whose results the brokers have not yet acknowledged. Bounds the concurrency per partition in key mode, the pipelining, the memory, and what a crash redoes."`
 	// NackBackoff is not router.retry_initial_backoff: a nack is no handler
 	// retry but a pause, and it paces redelivery while the brokers are unwell.
-	NackBackoff    time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through. The wait doubles with each nack of the same message, up to consumer.nack_backoff_max."`
-	NackBackoffMax time.Duration `koanf:"nack_backoff_max" yaml:"nack_backoff_max" doc:"Cap on the wait between redeliveries of a message that keeps being nacked; a paused partition retries (and logs) at most this often."`
+	NackBackoff          time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through. The wait doubles with each nack of the same message, up to consumer.nack_backoff_max."`
+	StableOffsetInterval time.Duration `koanf:"stable_offset_interval" yaml:"stable_offset_interval" doc:"Under read_committed: how often the partition leaders are asked for the last stable offset of the partitions this member owns, the end dispatchd_consumer_lag is measured to, so an open or aborted transaction does not read as lag. Ignored under read_uncommitted, where lag is measured to the high-water mark."`
+	NackBackoffMax       time.Duration `koanf:"nack_backoff_max" yaml:"nack_backoff_max" doc:"Cap on the wait between redeliveries of a message that keeps being nacked; a paused partition retries (and logs) at most this often."`
 }
 
 // Producer configures the producer.

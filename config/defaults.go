@@ -42,8 +42,9 @@ func Default() Config {
 			MaxInFlight: 64,
 			// The value router.retry_initial_backoff has by default, which
 			// the consumer used before it had a setting of its own.
-			NackBackoff:    100 * time.Millisecond,
-			NackBackoffMax: 30 * time.Second,
+			NackBackoff:          100 * time.Millisecond,
+			NackBackoffMax:       30 * time.Second,
+			StableOffsetInterval: 5 * time.Second,
 		},
 		Producer: Producer{
 			Acks:       "all",

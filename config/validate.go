@@ -65,6 +65,7 @@ func (c Consumer) validate(p *problems) {
 		p.addf("consumer.max_in_flight (%d) must be 1 to 10000", c.MaxInFlight)
 	}
 	p.positive("consumer.nack_backoff", c.NackBackoff)
+	p.positive("consumer.stable_offset_interval", c.StableOffsetInterval)
 	if c.NackBackoffMax < c.NackBackoff {
 		p.addf("consumer.nack_backoff_max (%s) must be at least consumer.nack_backoff (%s)",
 			formatDuration(c.NackBackoffMax), formatDuration(c.NackBackoff))

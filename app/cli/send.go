@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"dispatchd/app/kafka"
+	"dispatchd/app/tracing"
 	"dispatchd/messages"
 )
 
@@ -31,7 +32,11 @@ func sendCmd() *cobra.Command {
 seeds' producers do. With --data it sends one record; without it, it sends one
 record per line of standard input, each line being the JSON value. The value
 must be valid JSON unless --raw is given (useful to try the dead-letter path).
-It prints the partition and offset of every record.`,
+It prints the partition and offset of every record.
+
+It continues the trace named by the TRACEPARENT (and TRACESTATE) variables,
+if set, else starts one when spans are exported, and writes its traceparent into
+every record; the OTEL_* variables export its span as they do the daemon's.`,
 		Example: `  dispatchd send --key order-1 --type order.placed \
     --data '{"order_id":"order-1","pickup":{"lat":52.52,"lng":13.40},"dropoff":{"lat":52.50,"lng":13.45}}'
   cat orders.jsonl | dispatchd send --key order-1 --type order.placed`,
@@ -53,6 +58,12 @@ It prints the partition and offset of every record.`,
 				return err
 			}
 			defer func() { _ = p.Close() }()
+			tr, err := tracing.New(cmd.Context(), buildInfo().Version)
+			if err != nil {
+				return err
+			}
+			defer flushSpans(tr)
+			ctx, span := startSendSpan(cmd.Context(), tr, f.topic, len(values))
 			records := make([]*sarama.ProducerMessage, len(values))
 			for i, v := range values {
 				id := uuid.NewString()
@@ -61,8 +72,10 @@ It prints the partition and offset of every record.`,
 						{Key: []byte(messages.HeaderType), Value: []byte(f.typ)},
 						{Key: []byte(messages.HeaderMessageID), Value: []byte(id)},
 					}}
+				tracing.Inject(ctx, tracing.Headers[sarama.RecordHeader]{H: &records[i].Headers})
 			}
 			ds, err := p.Send(records)
+			endSpan(span, err)
 			if err != nil {
 				return err
 			}

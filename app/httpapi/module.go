@@ -5,11 +5,13 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/fx"
 	"go.uber.org/zap"
 
 	"dispatchd/app/kafka"
 	"dispatchd/app/telemetry"
+	"dispatchd/app/tracing"
 	"dispatchd/config"
 	"dispatchd/handlers"
 )
@@ -33,6 +35,8 @@ type Endpoints struct {
 	Metrics *telemetry.Metrics
 	// Log is where a failed send's cause is logged.
 	Log *zap.Logger
+	// Tracer starts each send's span; nil only propagates.
+	Tracer trace.Tracer
 }
 
 // Routes builds the handler of each listener cfg asks for. With
@@ -73,7 +77,7 @@ func sendRoute(cfg config.Config, e Endpoints) (http.Handler, error) {
 	}
 	h := requireJSON(NewSend(SendOptions{
 		Topic: cfg.Topics.Input, Types: e.Registry.Types(), MaxRecordBytes: cfg.Producer.MaxMessageBytes,
-		MaxConcurrent: sc.MaxConcurrent, Timeout: sc.Timeout,
+		MaxConcurrent: sc.MaxConcurrent, Timeout: sc.Timeout, Tracer: e.Tracer,
 	}, e.Sender, e.Log))
 	if sc.TokenFile == "" {
 		return h, nil
@@ -86,9 +90,10 @@ func sendRoute(cfg config.Config, e Endpoints) (http.Handler, error) {
 }
 
 func newServer(cfg config.Config, state *kafka.GroupState, health Health, p *kafka.Producer,
-	reg *handlers.Registry, m *telemetry.Metrics, log *zap.Logger) (*Server, error) {
+	reg *handlers.Registry, m *telemetry.Metrics, log *zap.Logger, tr *tracing.Tracing) (*Server, error) {
 	log = log.Named("http")
-	main, admin, err := Routes(cfg, Endpoints{Ready: state, Health: health, Sender: p, Registry: reg, Metrics: m, Log: log})
+	main, admin, err := Routes(cfg, Endpoints{Ready: state, Health: health, Sender: p, Registry: reg, Metrics: m, Log: log,
+		Tracer: tr.Tracer()})
 	if err != nil {
 		return nil, err
 	}

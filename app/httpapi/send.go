@@ -8,9 +8,11 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"dispatchd/app/kafka"
+	"dispatchd/app/tracing"
 	"dispatchd/messages"
 )
 
@@ -44,6 +46,8 @@ type SendOptions struct {
 	MaxConcurrent int
 	// Timeout bounds one send, body and acknowledgement (http.send.timeout).
 	Timeout time.Duration
+	// Tracer starts each send's span; nil only propagates.
+	Tracer trace.Tracer
 }
 
 // sendHandler serves POST /v1/messages.
@@ -59,6 +63,9 @@ type sendHandler struct {
 // and answers 202 with each one's partition and offset, or an error by the
 // deadline. Authentication and the content type are checked around it.
 func NewSend(opts SendOptions, s Sender, log *zap.Logger) http.Handler {
+	if opts.Tracer == nil {
+		opts.Tracer = tracing.Off().Tracer()
+	}
 	return &sendHandler{opts: opts, s: s, slots: make(chan struct{}, opts.MaxConcurrent), log: log}
 }
 
@@ -72,12 +79,16 @@ func (h *sendHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		busy(w, cap(h.slots))
 		return
 	}
+	ctx, span := h.startSpan(r)
+	r = r.WithContext(ctx)
 	records, sent, ok := h.read(w, r, deadline)
 	if !ok {
+		endSpan(span, errRejected)
 		<-h.slots
 		return
 	}
-	h.send(w, r, id, deadline, records, sent)
+	spanBatch(span, sent)
+	h.send(w, r, id, deadline, records, sent, span)
 }
 
 // read reads and validates the body by the deadline and turns it into
@@ -98,6 +109,9 @@ func (h *sendHandler) read(w http.ResponseWriter, r *http.Request, deadline time
 	// and a passed read deadline would cancel the request like a hang-up.
 	_ = rc.SetReadDeadline(time.Time{})
 	records, sent := h.records(reqs)
+	for _, rec := range records {
+		tracing.Inject(r.Context(), tracing.Headers[sarama.RecordHeader]{H: &rec.Headers})
+	}
 	// Record format 2, the only one: kafka.version is at least 0.11.0.
 	for i, rec := range records {
 		if size := rec.ByteSize(2); size > h.opts.MaxRecordBytes {
@@ -111,13 +125,14 @@ func (h *sendHandler) read(w http.ResponseWriter, r *http.Request, deadline time
 // send sends the records and answers with where they landed, or why not,
 // by the deadline. It gives the request's slot back when the send returns.
 func (h *sendHandler) send(w http.ResponseWriter, r *http.Request, id string, deadline time.Time,
-	records []*sarama.ProducerMessage, sent []Sent) {
+	records []*sarama.ProducerMessage, sent []Sent, span trace.Span) {
 	done := make(chan sendResult, 1)
 	// The send outlives a request that timed out, and holds its slot until
 	// it returns, which the producer bounds by producer.delivery_timeout.
 	go func() {
 		defer func() { <-h.slots }()
 		d, err := h.s.Send(records)
+		endSpan(span, err)
 		done <- sendResult{d, err}
 	}()
 	timer := time.NewTimer(time.Until(deadline))

@@ -1,6 +1,7 @@
 package kafkatest
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/IBM/sarama"
@@ -45,4 +46,36 @@ func (c *Cluster) ProduceTxns(t testing.TB, topic string, txns []Txn) []*sarama.
 		out = append(out, msgs...)
 	}
 	return out
+}
+
+// OpenTxn writes records to topic inside a transaction it leaves open, and
+// returns where they landed and what ends it (commit or abort); the test
+// ends it, or the cleanup aborts it.
+func (c *Cluster) OpenTxn(t testing.TB, topic string, records []Record) ([]*sarama.ProducerMessage, func(commit bool)) {
+	t.Helper()
+	sc := c.SaramaConfig(t)
+	sc.Producer.Idempotent = true
+	sc.Producer.Transaction.ID = Name(t, "open-txn")
+	sc.Net.MaxOpenRequests = 1
+	p, err := sarama.NewSyncProducer(c.Brokers, sc)
+	require.NoError(t, err)
+	require.NoError(t, p.BeginTxn(), "begin transaction")
+	msgs := make([]*sarama.ProducerMessage, len(records))
+	for i, r := range records {
+		msgs[i] = producerMessage(topic, r)
+	}
+	require.NoError(t, p.SendMessages(msgs), "produce to %s", topic)
+	var once sync.Once
+	end := func(commit bool) {
+		once.Do(func() {
+			defer func() { _ = p.Close() }()
+			if commit {
+				require.NoError(t, p.CommitTxn(), "commit transaction")
+			} else {
+				require.NoError(t, p.AbortTxn(), "abort transaction")
+			}
+		})
+	}
+	t.Cleanup(func() { end(false) })
+	return msgs, end
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"dispatchd/app/tracing"
 	"dispatchd/handlers"
 	"dispatchd/messages"
 )
@@ -59,6 +60,9 @@ func (d DeadLetter) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		if rec.Headers == nil {
 			rec.Headers = []messages.Header{} // a copy, even of a message no consumer made
 		}
+		// The copy's traceparent would be the input's: the dead letter
+		// carries the context of the span it was written in instead.
+		rec.Headers = tracing.Replace(msg.Context(), dl.Metadata, rec.Headers)
 		rec = fit(dl, rec, d.MaxBytes)
 		dl.SetContext(messages.WithRecord(context.Background(), rec))
 		if perr := d.Publisher.Publish(d.Topic, dl); perr != nil {

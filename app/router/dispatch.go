@@ -40,7 +40,9 @@ func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 		out.Metadata.Set(messages.HeaderType, res.Type)
 		out.Metadata.Set(messages.HeaderCausationID, msg.UUID)
 		out.Metadata.Set(messages.HeaderSource, in.Source.String())
-		out.SetContext(messages.WithRecord(context.WithoutCancel(msg.Context()), rec))
+		// The key and source only: a Record with Headers is written as a
+		// copy of its input (a dead letter), and a result is not one.
+		out.SetContext(messages.WithRecord(context.WithoutCancel(msg.Context()), messages.Record{Key: rec.Key, Source: rec.Source}))
 		return []*message.Message{out}, nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"dispatchd/app/telemetry"
@@ -18,7 +19,8 @@ const maxLoggedBytes = 256
 // payload is never among them.
 func msgFields(msg *message.Message) []zap.Field {
 	rec, _ := messages.RecordFromContext(msg.Context())
-	return []zap.Field{
+	fs := make([]zap.Field, 0, 10)
+	fs = append(fs,
 		zap.String("topic", rec.Source.Topic),
 		zap.Int32("partition", rec.Source.Partition),
 		zap.Int64("offset", rec.Source.Offset),
@@ -27,7 +29,11 @@ func msgFields(msg *message.Message) []zap.Field {
 		zap.String("correlation_id", Clip(msg.Metadata.Get(messages.HeaderCorrelationID), maxLoggedBytes)),
 		zap.String("message_id", Clip(msg.UUID, maxLoggedBytes)),
 		zap.String("handler", handlerName(msg)),
+	)
+	if sc := trace.SpanContextFromContext(msg.Context()); sc.IsValid() {
+		fs = append(fs, zap.String("trace_id", sc.TraceID().String()), zap.String("span_id", sc.SpanID().String()))
 	}
+	return fs
 }
 
 // handlerKey is the context key of a message's handlerSlot.

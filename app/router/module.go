@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"dispatchd/app/telemetry"
+	"dispatchd/app/tracing"
 	"dispatchd/config"
 	"dispatchd/handlers"
 )
@@ -22,9 +23,9 @@ func newRunner(r *message.Router, sd fx.Shutdowner, log *zap.Logger) *Runner {
 
 // newFromGraph adapts New to the graph's types.
 func newFromGraph(cfg config.Config, sub message.Subscriber, pub message.Publisher, reg *handlers.Registry,
-	m *telemetry.Metrics, log *zap.Logger, wl watermill.LoggerAdapter, pauses *Pauses) (*message.Router, error) {
+	m *telemetry.Metrics, log *zap.Logger, wl watermill.LoggerAdapter, pauses *Pauses, tr *tracing.Tracing) (*message.Router, error) {
 	return New(Params{Config: cfg, Subscriber: sub, Publisher: pub, Registry: reg, Metrics: m, Logger: log, Watermill: wl,
-		Pauses: pauses})
+		Pauses: pauses, Tracer: tr.Tracer()})
 }
 
 func newPauses(m *telemetry.Metrics, log *zap.Logger) *Pauses {

@@ -5,9 +5,12 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"dispatchd/app/telemetry"
+	"dispatchd/app/tracing"
 	"dispatchd/config"
 	"dispatchd/handlers"
 	"dispatchd/messages"
@@ -35,6 +38,8 @@ type Params struct {
 	Watermill watermill.LoggerAdapter
 	// Pauses tracks the partitions paused on a message nothing could end.
 	Pauses *Pauses
+	// Tracer starts each message's span; nil only propagates.
+	Tracer trace.Tracer
 }
 
 // New builds the router: one handler from the input topic to the output
@@ -52,8 +57,10 @@ func New(p Params) (*message.Router, error) {
 }
 
 // Chain wraps h in the router's middleware, outermost first: a stack
-// presize, the slot for the handler's name, pause tracking, a panic guard, in-flight counting, dead-lettering, retries,
-// publishing the results, correlation, per-attempt measurement, the
+// presize, the slot for the handler's name, pause tracking, a panic guard,
+// in-flight counting, the message's span, dead-lettering, retries,
+// publishing the results, correlation, writing the trace context into the
+// results, per-attempt measurement, the
 // per-attempt timeout and panic recovery. Publishing sits inside the
 // retries and the dead letter, so a result that cannot be written is a
 // failure like any other. It is the one place that order is written: New
@@ -63,12 +70,16 @@ func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
 	if p.Pauses == nil {
 		p.Pauses = NewPauses(m, log)
 	}
+	if p.Tracer == nil {
+		p.Tracer = tracing.Off().Tracer()
+	}
 	chain := []message.HandlerMiddleware{
 		Presize,
 		NameSlot,
 		p.Pauses.Middleware,
 		Guard(log),
 		Inflight(m),
+		Trace(p.Tracer, cfg.Consumer.Group),
 		DeadLetter{
 			Publisher: p.Publisher,
 			Topic:     cfg.Topics.DeadLetter,
@@ -76,6 +87,8 @@ func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
 			OnDeadLetter: func(msg *message.Message, class string, attempts int, cause error) {
 				m.Counted(msg.Metadata.Get(messages.HeaderType), handlerName(msg), telemetry.OutcomeDeadLetter)
 				m.DeadLettered(class)
+				spanFailed(msg, "dead_letter", attribute.String("error.type", class), attribute.Int("attempts", attempts),
+					attribute.String("exception.message", Clip(cause.Error(), MaxReasonBytes)))
 				log.Warn("dead-lettered", append(msgFields(msg), zap.String("class", class),
 					zap.Int("attempts", attempts), zap.String("error", Clip(cause.Error(), MaxReasonBytes)))...)
 			},
@@ -86,11 +99,14 @@ func Chain(p Params, h message.HandlerFunc) message.HandlerFunc {
 			MaxInterval:     cfg.Router.RetryMaxBackoff,
 			OnRetry: func(msg *message.Message, attempt int, err error) {
 				m.Counted(msg.Metadata.Get(messages.HeaderType), handlerName(msg), telemetry.OutcomeRetry)
+				spanEvent(msg, "retry", attribute.Int("attempt", attempt),
+					attribute.String("exception.message", Clip(err.Error(), MaxReasonBytes)))
 				log.Info("retrying", append(msgFields(msg), zap.Int("attempt", attempt), zap.Error(err))...)
 			},
 		}.Middleware,
 		Publish{Publisher: p.Publisher, Topic: cfg.Topics.Output, Metrics: m}.Middleware,
 		Correlation,
+		TraceContext,
 		Attempt(m, log),
 		Timeout(cfg.Router.HandlerTimeout),
 		Recoverer(log),

@@ -60,6 +60,7 @@ type Metrics struct {
 	publishedBy *children[string, prometheus.Counter]
 	lagBy       *children[topicPartition, prometheus.Gauge]
 	lags        *lagBook
+	lagSetOnly  bool // SetLag, not Consumed and Marked, moves the lag (read_committed)
 }
 
 // BuildInfo names the running build.
@@ -92,7 +93,7 @@ func NewMetrics(build BuildInfo) *Metrics {
 		deadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dispatchd_dead_letters_total",
 			Help: "Records parked in the dead-letter topic, by reason (permanent, exhausted)."}, []string{"reason"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dispatchd_consumer_lag",
-			Help: "Records behind the high-water mark, per assigned partition."}, []string{"topic", "partition"}),
+			Help: "Records behind the high-water mark (under read_committed, the last stable offset), per assigned partition."}, []string{"topic", "partition"}),
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dispatchd_inflight_messages",
 			Help: "Messages handed to handlers and not yet finished."}),
 		assigned: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dispatchd_partitions_assigned",
@@ -188,12 +189,26 @@ func (m *Metrics) CommitFailed(n int) { m.commitErrors.Add(float64(n)) }
 // the commit point: records taken and not yet done count.
 func (m *Metrics) Consumed(topic string, partition int32, offset, hwm int64) {
 	m.consumedBy.get(topic).Inc()
-	k := topicPartition{topic, partition}
-	m.lagBy.get(k).Set(float64(m.lags.consumed(k, offset, hwm)))
+	if !m.lagSetOnly {
+		k := topicPartition{topic, partition}
+		m.lagBy.get(k).Set(float64(m.lags.consumed(k, offset, hwm)))
+	}
 }
 
 // Marked implements kafka.Observer: the commit point moved past offset.
 func (m *Metrics) Marked(topic string, partition int32, offset int64) {
-	k := topicPartition{topic, partition}
-	m.lagBy.get(k).Set(float64(m.lags.marked(k, offset)))
+	if !m.lagSetOnly {
+		k := topicPartition{topic, partition}
+		m.lagBy.get(k).Set(float64(m.lags.marked(k, offset)))
+	}
+}
+
+// LagFromStableOffsets makes SetLag the only source of the lag gauge, for
+// read_committed, where it is measured to the last stable offset (see
+// kafka.StableLag). Call it before anything is consumed.
+func (m *Metrics) LagFromStableOffsets() { m.lagSetOnly = true }
+
+// SetLag sets the lag of a partition this member owns.
+func (m *Metrics) SetLag(topic string, partition int32, lag int64) {
+	m.lagBy.get(topicPartition{topic, partition}).Set(float64(lag))
 }

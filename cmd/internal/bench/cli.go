@@ -37,7 +37,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
 	contenders := fs.String("contenders", strings.Join(Contenders, ","), "overhead scenario: comma-separated contenders, the baseline of its table first")
-	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff")
+	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff, tracing")
 	var keySizes KeySizes
 	keySizes.Bind(fs)
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +82,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			got, err = Key(context.Background(), r, w, *rounds, keySizes, stdout)
 		case "handoff":
 			got, err = Handoff(context.Background(), r, stdout)
+		case "tracing":
+			got, err = Tracing(context.Background(), r, w, *rounds, stdout)
 		default:
 			fmt.Fprintf(stderr, "dispatch-bench: unknown scenario %q\n", sc)
 			return 2

@@ -59,6 +59,8 @@ type Spec struct {
 	Name string
 	// Options tune a dispatchd contender.
 	Options Options
+	// Env are more variables (NAME=value) of the contender's process.
+	Env []string
 }
 
 // Label is what tables call s.
@@ -95,6 +97,9 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 	}
 	cmd := exec.Command(r.Self, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if len(c.Env) > 0 {
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
 	if err := cmd.Start(); err != nil {
 		run.Err = err
 		return run

@@ -41,6 +41,33 @@ type Workload struct {
 	Keys int
 	// Partitions of the input and output topics.
 	Partitions int32
+	// Trace is what trace context the records carry.
+	Trace TraceInput
+}
+
+// TraceInput is what trace context a workload's records carry.
+type TraceInput int
+
+const (
+	// TraceNone: no trace header.
+	TraceNone TraceInput = iota
+	// TracePadded: a header as large as a traceparent that nothing reads,
+	// so an input without trace context weighs what a traced one does.
+	TracePadded
+	// TraceParent: a sampled traceparent, each record its own trace.
+	TraceParent
+)
+
+// traceHeader is record i's trace header as t asks, if any.
+func (t TraceInput) traceHeader(i int) []sarama.RecordHeader {
+	tp := fmt.Sprintf("00-%032x-%016x-01", i+1, i+1)
+	switch t {
+	case TracePadded:
+		return []sarama.RecordHeader{{Key: []byte("xraceparent"), Value: []byte(tp)}}
+	case TraceParent:
+		return []sarama.RecordHeader{{Key: []byte("traceparent"), Value: []byte(tp)}}
+	}
+	return nil
 }
 
 func keyName(k int) string { return fmt.Sprintf("key-%05d", k) }
@@ -55,7 +82,7 @@ func (w Workload) records(topic string) []*sarama.ProducerMessage {
 		v, _ := json.Marshal(Item{Key: keyName(k), Seq: seq[k], Pad: pad})
 		seq[k]++
 		out[i] = &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(keyName(k)), Value: sarama.ByteEncoder(v),
-			Headers: []sarama.RecordHeader{{Key: []byte("type"), Value: []byte(NoopType)}}}
+			Headers: append([]sarama.RecordHeader{{Key: []byte("type"), Value: []byte(NoopType)}}, w.Trace.traceHeader(i)...)}
 	}
 	return out
 }

@@ -1,0 +1,4 @@
+package tracing
+
+// Wanted exposes wanted to the tests.
+var Wanted = wanted
