@@ -154,26 +154,34 @@ func (p *Producer) pipeline(records []*sarama.ProducerMessage, pd *pending) erro
 		return err
 	}
 	pd.add(len(records))
+	if n, err := p.enqueue(records, pd, p.deadlines.fromNow()); err != nil {
+		pd.add(n - len(records)) // never handed over; pd's own share keeps it above zero
+		return err
+	}
+	return nil
+}
+
+// enqueue hands records to sarama, each reporting its end to f, and returns
+// how many it handed over; it stops with the delivery timeout's error once
+// expired is closed.
+func (p *Producer) enqueue(records []*sarama.ProducerMessage, f finisher, expired <-chan struct{}) (int, error) {
 	in := p.async.Input()
-	var expired <-chan struct{}
 	for i, r := range records {
-		r.Metadata = pd
+		r.Metadata = f
+		// sarama's dispatcher is mostly waiting for input: try a plain
+		// send first, which costs much less than the select after it.
 		select {
 		case in <- r:
 			continue
 		default:
 		}
-		if expired == nil {
-			expired = p.deadlines.fromNow()
-		}
 		select {
 		case in <- r:
 		case <-expired:
-			pd.add(i - len(records)) // never handed over; pd's own share keeps it above zero
-			return &SendError{Count: len(records), Err: fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)}
+			return i, &SendError{Count: len(records), Err: fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)}
 		}
 	}
-	return nil
+	return len(records), nil
 }
 
 // fits refuses a record sarama would refuse for its size, with the error it
@@ -216,21 +224,8 @@ func (p *Producer) send(records []*sarama.ProducerMessage) error {
 	expired := p.deadlines.fromNow()
 	b := &batch{done: make(chan struct{})}
 	b.left.Store(int32(len(records)))
-	in := p.async.Input()
-	for _, r := range records {
-		r.Metadata = b
-		// sarama's dispatcher is mostly waiting for input: try a plain
-		// send first, which costs much less than the select after it.
-		select {
-		case in <- r:
-			continue
-		default:
-		}
-		select {
-		case in <- r:
-		case <-expired:
-			return &SendError{Count: len(records), Err: fmt.Errorf("%w (%s)", ErrDeliveryTimeout, p.timeout)}
-		}
+	if _, err := p.enqueue(records, b, expired); err != nil {
+		return err
 	}
 	select {
 	case <-b.done:

@@ -23,12 +23,7 @@ type Txn struct {
 // transaction ends with its commit or abort marker written.
 func (c *Cluster) ProduceTxns(t testing.TB, topic string, txns []Txn) []*sarama.ProducerMessage {
 	t.Helper()
-	sc := c.SaramaConfig(t)
-	sc.Producer.Idempotent = true
-	sc.Producer.Transaction.ID = Name(t, "txn")
-	sc.Net.MaxOpenRequests = 1
-	p, err := sarama.NewSyncProducer(c.Brokers, sc)
-	require.NoError(t, err)
+	p := c.txnProducer(t, "txn")
 	defer func() { _ = p.Close() }()
 	var out []*sarama.ProducerMessage
 	for i, txn := range txns {
@@ -53,12 +48,7 @@ func (c *Cluster) ProduceTxns(t testing.TB, topic string, txns []Txn) []*sarama.
 // ends it, or the cleanup aborts it.
 func (c *Cluster) OpenTxn(t testing.TB, topic string, records []Record) ([]*sarama.ProducerMessage, func(commit bool)) {
 	t.Helper()
-	sc := c.SaramaConfig(t)
-	sc.Producer.Idempotent = true
-	sc.Producer.Transaction.ID = Name(t, "open-txn")
-	sc.Net.MaxOpenRequests = 1
-	p, err := sarama.NewSyncProducer(c.Brokers, sc)
-	require.NoError(t, err)
+	p := c.txnProducer(t, "open-txn")
 	require.NoError(t, p.BeginTxn(), "begin transaction")
 	msgs := make([]*sarama.ProducerMessage, len(records))
 	for i, r := range records {
@@ -78,4 +68,17 @@ func (c *Cluster) OpenTxn(t testing.TB, topic string, records []Record) ([]*sara
 	}
 	t.Cleanup(func() { end(false) })
 	return msgs, end
+}
+
+// txnProducer is a transactional producer with an id named after the test
+// and what.
+func (c *Cluster) txnProducer(t testing.TB, what string) sarama.SyncProducer {
+	t.Helper()
+	sc := c.SaramaConfig(t)
+	sc.Producer.Idempotent = true
+	sc.Producer.Transaction.ID = Name(t, what)
+	sc.Net.MaxOpenRequests = 1
+	p, err := sarama.NewSyncProducer(c.Brokers, sc)
+	require.NoError(t, err)
+	return p
 }
