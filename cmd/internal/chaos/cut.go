@@ -49,6 +49,9 @@ func (e *Env) NetworkCut(ctx context.Context, ordering string) (line string, err
 	if err := e.Netns.Cut(); err != nil {
 		return "", err
 	}
+	// The victim can fetch until the blackhole route is in place, so the
+	// window counts what was written until Cut returned, not until it began.
+	inEffect := time.Now()
 	e.Logf("network_cut: cut %s (owning %v) off the brokers", victim.Name, parts)
 	others := r.fleet.Running()[:2]
 	var takeover time.Duration = -1
@@ -82,7 +85,7 @@ func (e *Env) NetworkCut(ctx context.Context, ordering string) (line string, err
 	if err != nil {
 		return "", err
 	}
-	window := windowOf(in, parts, committed, cut)
+	window := windowOf(in, parts, committed, inEffect)
 	r.note("committed before the cut %v", committed)
 	r.note("victim %s owned %v, cut %.0fs (session timeout %s): others owned all after %s; victim said %s; rejoined %.1fs after reconnect; window=%d duplicates<=window: %t",
 		victim.Name, parts, cutFor.Seconds(), SessionTimeout, secs(takeover), during, rejoined.Seconds(), window, v.Duplicates <= window)
