@@ -12,7 +12,9 @@ import (
 // and return; WithTimeout paid a timer, a channel and a registration with
 // the message's context for every message (7% of the daemon's CPU,
 // profiled). Err is exact either way: unarmed, it is read off the clock and
-// the parent, since nobody can be waiting on Done.
+// the parent, since nobody can be waiting on Done. One difference remains:
+// context.Cause of it reports the message context's cause, nil while that
+// runs, even once the attempt timed out; ctx.Err() is the one to read.
 type attemptCtx struct {
 	context.Context // the message's
 	deadline        time.Time
