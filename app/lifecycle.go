@@ -49,16 +49,16 @@ type parts struct {
 // its producer. If a start fails, only the stages above it are stopped.
 func stages(p parts) []stage {
 	return []stage{
-		{name: "producer", stop: closer(p.Producer.Close)},
-		{name: "subscriber", stop: closer(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
-		{name: "tracing", stop: p.Tracing.Shutdown},            // after the router and HTTP, whose spans it flushes
+		{name: "producer", stop: noCtx(p.Producer.Close)},
+		{name: "subscriber", stop: noCtx(p.Subscriber.Close)}, // the router closes it first; this covers a failed start
+		{name: "tracing", stop: p.Tracing.Shutdown},           // after the router and HTTP, whose spans it flushes
 		{name: "http", start: p.HTTP.Start, stop: p.HTTP.Stop},
 		{name: "connect", start: p.Connect},
 		{name: "topics", start: p.Topics},
 		{name: "router", start: p.Router.Start, stop: p.Router.Stop},
-		{name: "lag", start: fallible(p.StableLag.Start), stop: closer(p.StableLag.Stop)},
+		{name: "lag", start: noCtx(p.StableLag.Start), stop: noCtx(p.StableLag.Stop)},
 		{name: "readiness", stop: func(context.Context) error { p.State.SetStopping(); return nil }},
-		{name: "systemd", start: started(p.Agent.Start), stop: closer(func() error { p.Agent.Stop(); return nil })},
+		{name: "systemd", start: infallible(p.Agent.Start), stop: infallible(p.Agent.Stop)},
 	}
 }
 
@@ -92,17 +92,14 @@ func logged(log *zap.Logger, verb, name string, f func(context.Context) error) f
 	}
 }
 
-// closer adapts a Close method to a stop hook.
-func closer(f func() error) func(context.Context) error {
+// noCtx adapts a method that needs no context (a Close, a Start that may
+// fail) to a start or stop hook.
+func noCtx(f func() error) func(context.Context) error {
 	return func(context.Context) error { return f() }
 }
 
-// fallible adapts a start method that may fail, and needs no context, to a start hook.
-func fallible(f func() error) func(context.Context) error {
-	return func(context.Context) error { return f() }
-}
-
-// started adapts a start method that cannot fail to a start hook.
-func started(f func()) func(context.Context) error {
+// infallible adapts a method that needs no context and cannot fail to a
+// start or stop hook.
+func infallible(f func()) func(context.Context) error {
 	return func(context.Context) error { f(); return nil }
 }
