@@ -35,7 +35,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	partitions := fs.Int("partitions", 8, "partitions of the input and output topics")
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
-	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile of each dispatchd run into this directory")
+	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile and an allocation profile of each dispatchd run into this directory")
 	contenders := fs.String("contenders", strings.Join(Contenders, ","), "overhead scenario: comma-separated contenders, the baseline of its table first")
 	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff, tracing")
 	var keySizes KeySizes
@@ -118,6 +118,7 @@ func contenderMain(args []string, stderr io.Writer) int {
 	fs.StringVar(&t.Input, "input", "", "")
 	fs.StringVar(&t.Output, "output", "", "")
 	profile := fs.String("cpuprofile", "", "")
+	allocs := fs.String("allocprofile", "", "")
 	var opts Options
 	opts.Bind(fs)
 	if err := fs.Parse(args[1:]); err != nil {
@@ -133,6 +134,9 @@ func contenderMain(args []string, stderr io.Writer) int {
 		_ = pprof.StartCPUProfile(f)
 		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
 	}
+	if *allocs != "" {
+		defer writeAllocs(*allocs, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := RunContender(ctx, kind, t, opts); err != nil {
@@ -140,6 +144,20 @@ func contenderMain(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writeAllocs writes the allocations since start (pprof's "allocs"
+// profile, read with -sample_index=alloc_space or alloc_objects).
+func writeAllocs(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return
+	}
+	defer func() { _ = f.Close() }()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(stderr, err)
+	}
 }
 
 func split(s string) []string {

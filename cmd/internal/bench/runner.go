@@ -47,7 +47,8 @@ type Runner struct {
 	Timeout time.Duration
 	// Log receives progress lines.
 	Log io.Writer
-	// ProfileDir, when set, gets a CPU profile of each dispatchd run.
+	// ProfileDir, when set, gets a CPU and an allocation profile of each
+	// dispatchd run.
 	ProfileDir string
 }
 
@@ -93,7 +94,8 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 	args := []string{"contender", c.Kind, "--brokers", join(r.Brokers), "--group", t.Group, "--input", t.Input, "--output", t.Output}
 	args = append(args, c.Options.args()...)
 	if r.ProfileDir != "" && c.Kind == Dispatch {
-		args = append(args, "--cpuprofile", fmt.Sprintf("%s/%s-round%d.pprof", r.ProfileDir, contender, round))
+		base := fmt.Sprintf("%s/%s-round%d", r.ProfileDir, contender, round)
+		args = append(args, "--cpuprofile", base+".pprof", "--allocprofile", base+".allocs.pprof")
 	}
 	cmd := exec.Command(r.Self, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
