@@ -15,25 +15,19 @@ import (
 //
 // The partition run starts it and seals it on the ack; the producer's
 // routing goroutine counts acknowledgements down. Whichever brings the
-// count to zero settles it: seal by returning true, the producer by sending
-// the entry to the run's settled channel.
+// count to zero settles it: seal by returning true, the producer by telling
+// the run, on its own goroutine.
 type pending struct {
 	left    atomic.Int32 // 1 for the hand-over, plus one per record in flight
 	failure atomic.Pointer[sarama.ProducerError]
 	e       *entry
-	settled chan<- *entry // buffered for a window: each entry sends at most once
+	run     *partitionRun
 }
 
 // pendingKey is the context key under which a handed-over message carries
-// its pending. The router derives its results' and dead letters' contexts
-// from the message's, so the producer finds it on them.
+// its pending (see msgCtx). The router derives its results' and dead
+// letters' contexts from the message's, so the producer finds it on them.
 type pendingKey struct{}
-
-// withPending returns ctx carrying p, so what is published from it is
-// pipelined.
-func withPending(ctx context.Context, p *pending) context.Context {
-	return context.WithValue(ctx, pendingKey{}, p)
-}
 
 // pendingFrom returns the pending a published message's context carries.
 func pendingFrom(ctx context.Context) *pending {
@@ -41,9 +35,9 @@ func pendingFrom(ctx context.Context) *pending {
 	return p
 }
 
-// start readies p for e's hand-over.
-func (p *pending) start(e *entry, settled chan<- *entry) {
-	p.e, p.settled = e, settled
+// start readies p for e's hand-over by run.
+func (p *pending) start(e *entry, run *partitionRun) {
+	p.e, p.run = e, run
 	p.failure.Store(nil)
 	p.left.Store(1)
 }
@@ -57,7 +51,7 @@ func (p *pending) finish(pe *sarama.ProducerError) {
 		p.failure.CompareAndSwap(nil, pe)
 	}
 	if p.left.Add(-1) == 0 {
-		p.settled <- p.e
+		p.run.acknowledged(p.e)
 	}
 }
 

@@ -174,7 +174,7 @@ func TestDeadlines_pass_after_the_timeout_never_before(t *testing.T) {
 
 func BenchmarkProducerPublish(b *testing.B) {
 	p, ap := mockProducer(b, time.Minute)
-	msg := toMessage(context.Background(), benchRecord())
+	msg, _ := toMessage(context.Background(), benchRecord(), nil)
 	b.ReportAllocs()
 	for range b.N {
 		ap.ExpectInputAndSucceed()

@@ -13,11 +13,12 @@ import (
 // honoured on input so records written by other watermill services keep their ids.
 const watermillUUIDHeader = "_watermill_message_uuid"
 
-// toMessage turns a consumed record into a watermill message. Its id is the
+// toMessage turns a consumed record into a watermill message, whose context
+// is a msgCtx under parent carrying the record and pd. Its id is the
 // message_id header, or watermill's own id header; a record from a plain
 // Kafka client has neither, so its id is its source, which is unique and
 // stays the same when the record is delivered again.
-func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message {
+func toMessage(parent context.Context, km *sarama.ConsumerMessage, pd *pending) (*message.Message, *msgCtx) {
 	src := messages.Source{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset}
 	var id, wmID string
 	for _, h := range km.Headers {
@@ -49,8 +50,9 @@ func toMessage(ctx context.Context, km *sarama.ConsumerMessage) *message.Message
 			raw = append(raw, messages.Header{Key: h.Key, Value: h.Value})
 		}
 	}
-	msg.SetContext(messages.WithRecord(ctx, messages.Record{Key: string(km.Key), Source: src, Headers: raw}))
-	return msg
+	ctx := newMsgCtx(parent, messages.Record{Key: string(km.Key), Source: src, Headers: raw}, pd)
+	msg.SetContext(ctx)
+	return msg, ctx
 }
 
 // headerName is string(k), without an allocation for the names dispatchd

@@ -40,7 +40,7 @@ func TestToMessage(t *testing.T) {
 			km := &sarama.ConsumerMessage{Topic: "in", Partition: 3, Offset: 1042, Key: []byte("k-1"),
 				Value: []byte("v"), Headers: tc.headers}
 
-			msg := toMessage(context.Background(), km)
+			msg, _ := toMessage(context.Background(), km, nil)
 
 			require.Equal(t, tc.wantID, msg.UUID)
 			require.Equal(t, tc.wantMeta, map[string]string(msg.Metadata))
@@ -113,12 +113,12 @@ func BenchmarkToMessage(b *testing.B) {
 	km := benchRecord()
 	b.ReportAllocs()
 	for b.Loop() {
-		toMessage(context.Background(), km)
+		toMessage(context.Background(), km, nil)
 	}
 }
 
 func BenchmarkToProducerMessage(b *testing.B) {
-	msg := toMessage(context.Background(), benchRecord())
+	msg, _ := toMessage(context.Background(), benchRecord(), nil)
 	for _, h := range []string{messages.HeaderCorrelationID, messages.HeaderCausationID, messages.HeaderSource} {
 		msg.Metadata.Set(h, msg.UUID)
 	}
