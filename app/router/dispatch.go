@@ -4,7 +4,6 @@
 package router
 
 import (
-	"context"
 	"crypto/sha1"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -42,7 +41,7 @@ func Dispatch(reg *handlers.Registry) message.HandlerFunc {
 		out.Metadata.Set(messages.HeaderSource, in.Source.String())
 		// The key and source only: a Record with Headers is written as a
 		// copy of its input (a dead letter), and a result is not one.
-		out.SetContext(messages.WithRecord(context.WithoutCancel(msg.Context()), messages.Record{Key: rec.Key, Source: rec.Source}))
+		out.SetContext(messages.WithDetachedRecord(msg.Context(), messages.Record{Key: rec.Key, Source: rec.Source}))
 		return []*message.Message{out}, nil
 	}
 }

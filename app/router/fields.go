@@ -42,14 +42,26 @@ type handlerKey struct{}
 // handlerSlot holds the name of the handler a message was given to. It is
 // put on the message's context once, outside the per-attempt contexts, so
 // what Dispatch writes into it on an attempt is seen by every middleware.
-type handlerSlot struct{ name string }
+// It is that context itself: one allocation, where a context.WithValue
+// holding a slot took two.
+type handlerSlot struct {
+	context.Context
+	name string
+}
+
+func (s *handlerSlot) Value(key any) any {
+	if key == (handlerKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
 
 // NameSlot gives each message the slot its handler's name is recorded in,
 // for the logs and metrics of the middleware around Dispatch.
 func NameSlot(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		if _, ok := msg.Context().Value(handlerKey{}).(*handlerSlot); !ok {
-			msg.SetContext(context.WithValue(msg.Context(), handlerKey{}, &handlerSlot{}))
+			msg.SetContext(&handlerSlot{Context: msg.Context()})
 		}
 		return h(msg)
 	}
@@ -62,7 +74,7 @@ func setHandler(msg *message.Message, name string) {
 		s.name = name
 		return
 	}
-	msg.SetContext(context.WithValue(msg.Context(), handlerKey{}, &handlerSlot{name: name}))
+	msg.SetContext(&handlerSlot{Context: msg.Context(), name: name})
 }
 
 // handlerName is the name of the handler msg was given to, or
