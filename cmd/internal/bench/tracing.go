@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 
 	"dispatchd/app/tracing/otlpsink"
 )
@@ -23,8 +26,17 @@ const (
 // traceparent, with no exporter, so only the context is carried into the
 // results; export reads those and exports every span over OTLP/HTTP to a
 // receiver in this process that decodes and counts them. Ratios are each
-// traced leg's msgs/s over off's.
+// traced leg's msgs/s over off's. With a profile directory, the bench
+// process itself (broker, gate and receiver) is profiled too, as
+// tracing-bench.pprof, since the receiver shares the machine with dispatchd.
 func Tracing(ctx context.Context, r *Runner, w Workload, rounds int, out io.Writer) ([]Run, error) {
+	if r.ProfileDir != "" {
+		stop, err := profileSelf(filepath.Join(r.ProfileDir, "tracing-bench.pprof"))
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
 	w.Trace = TracePadded
 	off, err := r.preload("tracing-off", w)
 	if err != nil {
@@ -62,4 +74,17 @@ func tracingLine(runs []Run, stats map[string]Stats, spans, want int) string {
 	return fmt.Sprintf("BENCH tracing off_msgs_per_s=%s propagate_msgs_per_s=%s export_msgs_per_s=%s propagate_ratio=%s export_ratio=%s spans=%d spans_expected=%d order_violations=%d lost=%d duplicates=%d",
 		rateField(stats, TraceOff), rateField(stats, TracePropagate), rateField(stats, TraceExport),
 		ratioField(stats, TracePropagate, TraceOff), ratioField(stats, TraceExport, TraceOff), spans, want, order, lost, dups)
+}
+
+// profileSelf writes a CPU profile of this process to path until stop.
+func profileSelf(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("profile the bench: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
