@@ -25,7 +25,7 @@ const (
 // to carry on; propagate reads records that each carry a sampled
 // traceparent, with no exporter, so only the context is carried into the
 // results; export reads those and exports every span over OTLP/HTTP to a
-// receiver in this process that decodes and counts them. Ratios are each
+// receiver in this process that counts them. Ratios are each
 // traced leg's msgs/s over off's. With a profile directory, the bench
 // process itself (broker, gate and receiver) is profiled too, as
 // tracing-bench.pprof, since the receiver shares the machine with dispatchd.
@@ -67,8 +67,8 @@ func Tracing(ctx context.Context, r *Runner, w Workload, rounds int, out io.Writ
 
 // tracingLine is the machine-readable summary. spans is how many the
 // receiver got of the want the export runs handled: the SDK's batcher drops
-// spans its queue (2048 by default) cannot hold, rather than slow the
-// messages down.
+// spans its queue (tracing.QueueSize by default) cannot hold, rather than
+// slow the messages down.
 func tracingLine(runs []Run, stats map[string]Stats, spans, want int) string {
 	lost, dups, order := tally(runs, TraceOff, TracePropagate, TraceExport)
 	return fmt.Sprintf("BENCH tracing off_msgs_per_s=%s propagate_msgs_per_s=%s export_msgs_per_s=%s propagate_ratio=%s export_ratio=%s spans=%d spans_expected=%d order_violations=%d lost=%d duplicates=%d",
