@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 
 	"dispatchd/app/tracing/otlpsink"
 )
@@ -65,15 +66,27 @@ func Tracing(ctx context.Context, r *Runner, w Workload, rounds int, out io.Writ
 	return runs, nil
 }
 
-// tracingLine is the machine-readable summary. spans is how many the
+// tracingLine is the machine-readable summary, ratios to off. spans is how many the
 // receiver got of the want the export runs handled: the SDK's batcher drops
 // spans its queue (tracing.QueueSize by default) cannot hold, rather than
 // slow the messages down.
 func tracingLine(runs []Run, stats map[string]Stats, spans, want int) string {
 	lost, dups, order := tally(runs, TraceOff, TracePropagate, TraceExport)
-	return fmt.Sprintf("BENCH tracing off_msgs_per_s=%s propagate_msgs_per_s=%s export_msgs_per_s=%s propagate_ratio=%s export_ratio=%s spans=%d spans_expected=%d order_violations=%d lost=%d duplicates=%d",
+	return fmt.Sprintf("BENCH tracing off_msgs_per_s=%s propagate_msgs_per_s=%s export_msgs_per_s=%s propagate_ratio=%s export_ratio=%s spans=%d spans_expected=%d order_violations=%d lost=%d duplicates=%d propagate_cpu_ratio=%s export_cpu_ratio=%s",
 		rateField(stats, TraceOff), rateField(stats, TracePropagate), rateField(stats, TraceExport),
-		ratioField(stats, TracePropagate, TraceOff), ratioField(stats, TraceExport, TraceOff), spans, want, order, lost, dups)
+		ratioField(stats, TracePropagate, TraceOff), ratioField(stats, TraceExport, TraceOff), spans, want, order, lost, dups,
+		cpuRatioField(stats, TracePropagate, TraceOff), cpuRatioField(stats, TraceExport, TraceOff))
+}
+
+// cpuRatioField is dispatchd's CPU per message in c over base's. Unlike the
+// rate it does not move with what else the host runs, and it leaves out
+// the receiver, which shares the host but is not dispatchd.
+func cpuRatioField(stats map[string]Stats, c, base string) string {
+	s, b := stats[c], stats[base]
+	if s.Failed > 0 || b.Failed > 0 || s.CPUPer10k == 0 || b.CPUPer10k == 0 {
+		return "failed"
+	}
+	return strconv.FormatFloat(s.CPUPer10k/b.CPUPer10k, 'f', 2, 64)
 }
 
 // profileSelf writes a CPU profile of this process to path until stop.
