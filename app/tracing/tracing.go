@@ -39,9 +39,10 @@ func Off() *Tracing {
 
 // New reads the standard variables (OTEL_TRACES_EXPORTER,
 // OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
-// OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED) and returns the Tracing they ask
-// for. Nothing is exported unless OTEL_TRACES_EXPORTER names an exporter or
-// an OTLP endpoint is set. version is the build's, as service.version.
+// OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_SDK_DISABLED) and returns the
+// Tracing they ask for. Nothing is exported unless OTEL_TRACES_EXPORTER
+// names an exporter or an OTLP endpoint is set. version is the build's, as
+// service.version.
 func New(ctx context.Context, version string) (*Tracing, error) {
 	name, on := wanted(os.Getenv)
 	if !on {
