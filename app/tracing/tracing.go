@@ -138,9 +138,10 @@ func Inject(ctx context.Context, c propagation.TextMapCarrier) {
 // Fields are the header names trace context is written to.
 func Fields() []string { return propagator.Fields() }
 
-// Records reports whether spans started from t can record: false for the
-// no-op tracer of a Tracing that only propagates, whose spans are only the
-// context they start in.
+// Records reports whether spans started from t may record: false only for
+// the no-op tracer of a Tracing that only propagates, whose spans are only
+// the context they start in. The SDK's sampler decides for each span of
+// any other tracer.
 func Records(t trace.Tracer) bool {
 	_, off := t.(noop.Tracer)
 	return !off

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"dispatchd/app/tracing"
 	"dispatchd/messages"
@@ -56,6 +57,23 @@ func TestBatching_queues_more_than_the_sdk_unless_the_environment_sizes_it(t *te
 			}
 			require.Equal(t, tt.want, o.MaxQueueSize)
 			require.Zero(t, o.MaxExportBatchSize, "the batch size stays the SDK's")
+		})
+	}
+}
+
+func TestRecords_is_false_only_for_the_propagating_tracer(t *testing.T) {
+	tests := []struct {
+		name   string
+		tracer trace.Tracer
+		want   bool
+	}{
+		{"off", tracing.Off().Tracer(), false},
+		{"sdk", sdktrace.NewTracerProvider().Tracer("x"), true},
+		{"sdk_whose_sampler_decides", sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())).Tracer("x"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tracing.Records(tt.tracer))
 		})
 	}
 }
