@@ -1,8 +1,6 @@
 package router
 
 import (
-	"strconv"
-
 	"github.com/ThreeDotsLabs/watermill/message"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -18,16 +16,23 @@ import (
 // The span covers every attempt, the publish of the results and the dead
 // letter; retries and the dead letter are its events (see Chain).
 // TraceContext writes it into the results, DeadLetter into the dead
-// letter. With no exporter the tracer is a no-op one: the span is the
+// letter. When tracer cannot record (no exporter), the span is the
 // input's own context, carried on unchanged.
 func Trace(tracer trace.Tracer, group string) message.HandlerMiddleware {
+	if !tracing.Records(tracer) {
+		return carry
+	}
+	topics := newTopicSpans(group)
+	// Built once: a variadic list built at the call is allocated per message.
+	consumer := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer)}
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
 			rec, _ := messages.RecordFromContext(msg.Context())
+			ts := topics.of(rec.Source.Topic)
 			ctx := tracing.Extract(msg.Context(), propagation.MapCarrier(msg.Metadata))
-			ctx, span := tracer.Start(ctx, "process "+rec.Source.Topic, trace.WithSpanKind(trace.SpanKindConsumer))
+			ctx, span := tracer.Start(ctx, ts.name, consumer...)
 			if span.IsRecording() {
-				span.SetAttributes(spanAttributes(msg, rec, group)...)
+				topics.setAttributes(span, ts, msg, rec)
 			}
 			msg.SetContext(ctx)
 			out, err := h(msg)
@@ -41,19 +46,13 @@ func Trace(tracer trace.Tracer, group string) message.HandlerMiddleware {
 	}
 }
 
-// spanAttributes are the OpenTelemetry messaging attributes of msg's span.
-func spanAttributes(msg *message.Message, rec messages.Record, group string) []attribute.KeyValue {
-	return []attribute.KeyValue{
-		attribute.String("messaging.system", "kafka"),
-		attribute.String("messaging.operation.name", "process"),
-		attribute.String("messaging.operation.type", "process"),
-		attribute.String("messaging.destination.name", rec.Source.Topic),
-		attribute.String("messaging.destination.partition.id", strconv.Itoa(int(rec.Source.Partition))),
-		attribute.Int64("messaging.kafka.offset", rec.Source.Offset),
-		attribute.String("messaging.consumer.group.name", group),
-		attribute.String("messaging.kafka.message.key", Clip(rec.Key, maxLoggedBytes)),
-		attribute.String("messaging.message.id", Clip(msg.UUID, maxLoggedBytes)),
-		attribute.Int("messaging.message.body.size", len(msg.Payload)),
+// carry is Trace when nothing records. A no-op tracer's span is the
+// incoming context, so only that is carried on, and a message without
+// trace context costs one header lookup.
+func carry(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		msg.SetContext(tracing.Extract(msg.Context(), propagation.MapCarrier(msg.Metadata)))
+		return h(msg)
 	}
 }
 

@@ -39,9 +39,10 @@ func Off() *Tracing {
 
 // New reads the standard variables (OTEL_TRACES_EXPORTER,
 // OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
-// OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED) and returns the Tracing they ask
-// for. Nothing is exported unless OTEL_TRACES_EXPORTER names an exporter or
-// an OTLP endpoint is set. version is the build's, as service.version.
+// OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_SDK_DISABLED) and returns the
+// Tracing they ask for. Nothing is exported unless OTEL_TRACES_EXPORTER
+// names an exporter or an OTLP endpoint is set. version is the build's, as
+// service.version.
 func New(ctx context.Context, version string) (*Tracing, error) {
 	name, on := wanted(os.Getenv)
 	if !on {
@@ -63,8 +64,24 @@ func New(ctx context.Context, version string) (*Tracing, error) {
 	}
 	// The sampler is the SDK's reading of OTEL_TRACES_SAMPLER(_ARG),
 	// parentbased_always_on by default.
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, batching(os.Getenv)...), sdktrace.WithResource(res))
 	return &Tracing{tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(version)), sdk: tp, exporter: name}, nil
+}
+
+// QueueSize is the batch span processor's queue when OTEL_BSP_MAX_QUEUE_SIZE
+// and OTEL_BSP_MAX_EXPORT_BATCH_SIZE are unset. The SDK's 2048 hold 40 ms
+// of spans at 50,000 messages/s, less than an export round trip can take on
+// a busy host, and the spans that do not fit are dropped.
+const QueueSize = 8192
+
+// batching are the batch span processor's options. When either size is in
+// the environment the SDK reads both, as it documents; only otherwise is
+// the queue dispatchd's.
+func batching(getenv func(string) string) []sdktrace.BatchSpanProcessorOption {
+	if getenv("OTEL_BSP_MAX_QUEUE_SIZE") != "" || getenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") != "" {
+		return nil
+	}
+	return []sdktrace.BatchSpanProcessorOption{sdktrace.WithMaxQueueSize(QueueSize)}
 }
 
 // wanted is the exporter the environment names, and whether spans are to
@@ -120,3 +137,12 @@ func Inject(ctx context.Context, c propagation.TextMapCarrier) {
 
 // Fields are the header names trace context is written to.
 func Fields() []string { return propagator.Fields() }
+
+// Records reports whether spans started from t may record: false only for
+// the no-op tracer of a Tracing that only propagates, whose spans are only
+// the context they start in. The SDK's sampler decides for each span of
+// any other tracer.
+func Records(t trace.Tracer) bool {
+	_, off := t.(noop.Tracer)
+	return !off
+}

@@ -7,6 +7,8 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"dispatchd/app/tracing"
 	"dispatchd/messages"
@@ -33,6 +35,45 @@ func TestWanted_exports_only_when_an_exporter_or_endpoint_is_named(t *testing.T)
 			name, on := tracing.Wanted(func(k string) string { return tt.env[k] })
 			require.Equal(t, tt.want, name)
 			require.Equal(t, tt.on, on)
+		})
+	}
+}
+
+func TestBatching_queues_more_than_the_sdk_unless_the_environment_sizes_it(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want int // MaxQueueSize the options set, 0 if they leave it to the SDK
+	}{
+		{"nothing_set_is_dispatchds_queue", nil, tracing.QueueSize},
+		{"queue_set_is_the_sdks_reading", map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "100"}, 0},
+		{"batch_set_is_the_sdks_reading", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "4096"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o sdktrace.BatchSpanProcessorOptions
+			for _, opt := range tracing.Batching(func(k string) string { return tt.env[k] }) {
+				opt(&o)
+			}
+			require.Equal(t, tt.want, o.MaxQueueSize)
+			require.Zero(t, o.MaxExportBatchSize, "the batch size stays the SDK's")
+		})
+	}
+}
+
+func TestRecords_is_false_only_for_the_propagating_tracer(t *testing.T) {
+	tests := []struct {
+		name   string
+		tracer trace.Tracer
+		want   bool
+	}{
+		{"off", tracing.Off().Tracer(), false},
+		{"sdk", sdktrace.NewTracerProvider().Tracer("x"), true},
+		{"sdk_whose_sampler_decides", sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())).Tracer("x"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tracing.Records(tt.tracer))
 		})
 	}
 }

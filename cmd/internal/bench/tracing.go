@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
 
 	"dispatchd/app/tracing/otlpsink"
 )
@@ -22,9 +26,18 @@ const (
 // to carry on; propagate reads records that each carry a sampled
 // traceparent, with no exporter, so only the context is carried into the
 // results; export reads those and exports every span over OTLP/HTTP to a
-// receiver in this process that decodes and counts them. Ratios are each
-// traced leg's msgs/s over off's.
+// receiver in this process that counts them. Ratios are each
+// traced leg's msgs/s over off's. With a profile directory, the bench
+// process itself (broker, gate and receiver) is profiled too, as
+// tracing-bench.pprof, since the receiver shares the machine with dispatchd.
 func Tracing(ctx context.Context, r *Runner, w Workload, rounds int, out io.Writer) ([]Run, error) {
+	if r.ProfileDir != "" {
+		stop, err := profileSelf(filepath.Join(r.ProfileDir, "tracing-bench.pprof"))
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
 	w.Trace = TracePadded
 	off, err := r.preload("tracing-off", w)
 	if err != nil {
@@ -53,13 +66,38 @@ func Tracing(ctx context.Context, r *Runner, w Workload, rounds int, out io.Writ
 	return runs, nil
 }
 
-// tracingLine is the machine-readable summary. spans is how many the
+// tracingLine is the machine-readable summary, ratios to off. spans is how many the
 // receiver got of the want the export runs handled: the SDK's batcher drops
-// spans its queue (2048 by default) cannot hold, rather than slow the
-// messages down.
+// spans its queue (tracing.QueueSize by default) cannot hold, rather than
+// slow the messages down.
 func tracingLine(runs []Run, stats map[string]Stats, spans, want int) string {
 	lost, dups, order := tally(runs, TraceOff, TracePropagate, TraceExport)
-	return fmt.Sprintf("BENCH tracing off_msgs_per_s=%s propagate_msgs_per_s=%s export_msgs_per_s=%s propagate_ratio=%s export_ratio=%s spans=%d spans_expected=%d order_violations=%d lost=%d duplicates=%d",
+	return fmt.Sprintf("BENCH tracing off_msgs_per_s=%s propagate_msgs_per_s=%s export_msgs_per_s=%s propagate_ratio=%s export_ratio=%s spans=%d spans_expected=%d order_violations=%d lost=%d duplicates=%d propagate_cpu_ratio=%s export_cpu_ratio=%s",
 		rateField(stats, TraceOff), rateField(stats, TracePropagate), rateField(stats, TraceExport),
-		ratioField(stats, TracePropagate, TraceOff), ratioField(stats, TraceExport, TraceOff), spans, want, order, lost, dups)
+		ratioField(stats, TracePropagate, TraceOff), ratioField(stats, TraceExport, TraceOff), spans, want, order, lost, dups,
+		cpuRatioField(stats, TracePropagate, TraceOff), cpuRatioField(stats, TraceExport, TraceOff))
+}
+
+// cpuRatioField is dispatchd's CPU per message in c over base's. Unlike the
+// rate it does not move with what else the host runs, and it leaves out
+// the receiver, which shares the host but is not dispatchd.
+func cpuRatioField(stats map[string]Stats, c, base string) string {
+	s, b := stats[c], stats[base]
+	if s.Failed > 0 || b.Failed > 0 || s.CPUPer10k == 0 || b.CPUPer10k == 0 {
+		return "failed"
+	}
+	return strconv.FormatFloat(s.CPUPer10k/b.CPUPer10k, 'f', 2, 64)
+}
+
+// profileSelf writes a CPU profile of this process to path until stop.
+func profileSelf(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("profile the bench: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }

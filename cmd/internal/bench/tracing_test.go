@@ -7,7 +7,7 @@ import (
 )
 
 func TestTracingLine_ratios_are_to_off_and_a_failed_leg_is_never_fast(t *testing.T) {
-	passing := func(c string, rate float64) Run { return Run{Contender: c, MsgsPerSec: rate} }
+	passing := func(c string, rate float64) Run { return Run{Contender: c, MsgsPerSec: rate, CPUSeconds: 1e6 / rate} }
 	lost := func(c string) Run { return Run{Contender: c, MsgsPerSec: 1e9, Verdict: Verdict{Lost: 2}} }
 	tests := []struct {
 		name string
@@ -15,11 +15,11 @@ func TestTracingLine_ratios_are_to_off_and_a_failed_leg_is_never_fast(t *testing
 		want []string
 	}{
 		{name: "all_pass", runs: []Run{passing(TraceOff, 1000), passing(TracePropagate, 980), passing(TraceExport, 900)},
-			want: []string{"BENCH tracing off_msgs_per_s=1000 propagate_msgs_per_s=980 export_msgs_per_s=900 propagate_ratio=0.98 export_ratio=0.90 spans=7 spans_expected=9 order_violations=0 lost=0 duplicates=0"}},
+			want: []string{"BENCH tracing off_msgs_per_s=1000 propagate_msgs_per_s=980 export_msgs_per_s=900 propagate_ratio=0.98 export_ratio=0.90 spans=7 spans_expected=9 order_violations=0 lost=0 duplicates=0 propagate_cpu_ratio=1.02 export_cpu_ratio=1.11"}},
 		{name: "export_lost_records", runs: []Run{passing(TraceOff, 1000), passing(TracePropagate, 980), lost(TraceExport)},
-			want: []string{"export_msgs_per_s=failed", "export_ratio=failed", "propagate_ratio=0.98", "lost=2"}},
+			want: []string{"export_msgs_per_s=failed", "export_ratio=failed", "propagate_ratio=0.98", "lost=2", "export_cpu_ratio=failed"}},
 		{name: "off_failed_fails_both_ratios", runs: []Run{lost(TraceOff), passing(TracePropagate, 980), passing(TraceExport, 900)},
-			want: []string{"off_msgs_per_s=failed", "propagate_ratio=failed export_ratio=failed"}},
+			want: []string{"off_msgs_per_s=failed", "propagate_ratio=failed export_ratio=failed", "propagate_cpu_ratio=failed export_cpu_ratio=failed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
