@@ -39,15 +39,11 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 			h := health{progress: p, pauses: ps}
 			return h, h
 		}),
-		fx.Provide(newStableLag),
-		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress, sl *kafka.StableLag) kafka.Observer {
+		fx.Provide(newLag),
+		fx.Provide(func(m *telemetry.Metrics, p *kafka.Progress, lag *kafka.Lag) kafka.Observer {
 			m.RegisterCommitAges(p.CommitAges)
 			m.RegisterOldestAges(p.OldestAges)
-			if sl == nil {
-				return kafka.Observers{m, p}
-			}
-			m.LagFromStableOffsets()
-			return kafka.Observers{sl, m, p} // sl first: see StableLag.ClaimEnded
+			return kafka.Observers{lag, m, p} // lag first: see Lag.ClaimEnded
 		}),
 		logging.Module,
 		telemetry.Module,
@@ -60,12 +56,9 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 	)
 }
 
-// newStableLag measures the lag to the last stable offset under
-// read_committed; under read_uncommitted there is none (nil), and the lag
-// is measured to the high-water mark.
-func newStableLag(cfg config.Config, sc *sarama.Config, m *telemetry.Metrics, log *zap.Logger) *kafka.StableLag {
-	if cfg.Consumer.IsolationLevel != "read_committed" {
-		return nil
-	}
-	return kafka.NewStableLag(cfg.Kafka.Brokers, sc, cfg.Consumer.StableOffsetInterval, m.SetLag, log.Named("lag"))
+// newLag measures each owned partition's lag into the lag gauge: to the
+// last stable offset under read_committed, to the high-water mark under
+// read_uncommitted (sc's isolation level says which).
+func newLag(cfg config.Config, sc *sarama.Config, m *telemetry.Metrics, log *zap.Logger) *kafka.Lag {
+	return kafka.NewLag(cfg.Kafka.Brokers, sc, cfg.Consumer.StableOffsetInterval, m.SetLag, log.Named("lag"))
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,4 +72,28 @@ func TestDaemon_lag_under_read_committed_counts_no_open_or_aborted_transaction(t
 	end(true) // once committed they are read, and the lag is 0 again after them
 	c.ReadN(t, cfg.Topics.Output, 5, 30*time.Second)
 	require.Eventually(t, func() bool { return lagOf(t, addr) == 0 }, 15*time.Second, 50*time.Millisecond)
+}
+
+func TestDaemon_lag_under_read_uncommitted_is_the_high_water_mark_less_the_commit_point(t *testing.T) {
+	c := kafkatest.Start(t)
+	cfg := c.Config(t, 1)
+	cfg.Consumer.IsolationLevel = "read_uncommitted"
+	cfg.Router.HandlerTimeout = time.Minute
+	gate := make(chan struct{})
+	release := sync.OnceFunc(func() { close(gate) })
+	d := startDaemon(t, cfg, gated(gate))
+	defer d.app.RequireStop()
+	defer release()
+	addr := d.http.Addr()
+
+	c.Produce(t, cfg.Topics.Input, []kafkatest.Record{
+		{Key: "g", Value: []byte(`{}`), Headers: typed("test.gate")},
+		orders("order-1")[0], orders("order-2")[0],
+	})
+	require.Eventually(t, func() bool { return lagOf(t, addr) == 3 }, 15*time.Second, 50*time.Millisecond,
+		"the blocked record and the two behind it are lag")
+	release()
+	c.ReadN(t, cfg.Topics.Output, 3, 30*time.Second)
+	require.Eventually(t, func() bool { return lagOf(t, addr) == 0 }, 15*time.Second, 50*time.Millisecond,
+		"caught up: no lag")
 }

@@ -34,7 +34,7 @@ type parts struct {
 	Router     *router.Runner
 	Agent      *sdnotify.Agent
 	Tracing    *tracing.Tracing
-	StableLag  *kafka.StableLag // nil under read_uncommitted
+	Lag        *kafka.Lag
 	Log        *zap.Logger
 }
 
@@ -56,7 +56,7 @@ func stages(p parts) []stage {
 		{name: "connect", start: p.Connect},
 		{name: "topics", start: p.Topics},
 		{name: "router", start: p.Router.Start, stop: p.Router.Stop},
-		{name: "lag", start: noCtx(p.StableLag.Start), stop: noCtx(p.StableLag.Stop)},
+		{name: "lag", start: noCtx(p.Lag.Start), stop: noCtx(p.Lag.Stop)},
 		{name: "readiness", stop: func(context.Context) error { p.State.SetStopping(); return nil }},
 		{name: "systemd", start: infallible(p.Agent.Start), stop: infallible(p.Agent.Stop)},
 	}

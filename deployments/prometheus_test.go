@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"dispatchd/app/kafka"
 	"dispatchd/app/telemetry"
+	"dispatchd/config"
 )
 
 // pendingMetrics are metric names rules may read before dispatchd serves
@@ -26,7 +28,12 @@ func servedMetrics(t *testing.T) map[string]bool {
 	progress := kafka.NewProgress(time.Minute)
 	m.RegisterCommitAges(progress.CommitAges)
 	m.RegisterOldestAges(progress.OldestAges)
-	for _, o := range []kafka.Observer{m, progress} {
+	cfg := config.Default()
+	cfg.Consumer.IsolationLevel = "read_uncommitted" // the lag moves with each record, not a poll
+	sc, err := kafka.SaramaConfig(cfg)
+	require.NoError(t, err)
+	lag := kafka.NewLag(nil, sc, time.Minute, m.SetLag, zap.NewNop())
+	for _, o := range []kafka.Observer{lag, m, progress} {
 		o.Generation(1)
 		o.ClaimStarted("in", 0)
 		o.Consumed("in", 0, 0, 2)

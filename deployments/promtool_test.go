@@ -1,7 +1,6 @@
 package deployments_test
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -15,20 +14,11 @@ import (
 	"dispatchd/app/kafkatest"
 )
 
-// promtool returns the path of Prometheus' promtool. Without it the test is
-// skipped on a workstation, but fails in CI (CI=true) and wherever the real
-// Kafka suite is required, so the rules are never silently left unchecked.
+// promtool returns the path of Prometheus' promtool; kafkatest.Tool says
+// when its absence skips and when it fails.
 func promtool(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" || os.Getenv(kafkatest.EnvRequireReal) == "1" {
-		t.Fatalf("promtool is not on PATH, and CI=true or %s=1 forbids skipping (Debian: apt-get install prometheus)", kafkatest.EnvRequireReal)
-	}
-	t.Skip("promtool is not on PATH (Debian: apt-get install prometheus); with CI=true this fails")
-	return ""
+	return kafkatest.Tool(t, "promtool", "Debian: apt-get install prometheus")
 }
 
 // runPromtool runs promtool with args in dir, requires it to succeed, and

@@ -11,7 +11,7 @@ import (
 // offset: ListOffsets for the latest offset at read_committed (version 2 or
 // later), one request per leader. A partition it could not learn is left
 // out; the error says why.
-func (s *StableLag) stableOffsets(parts []partitionKey) (map[partitionKey]int64, error) {
+func (s *Lag) stableOffsets(parts []partitionKey) (map[partitionKey]int64, error) {
 	byLeader := map[*sarama.Broker][]partitionKey{}
 	var errs []error
 	for _, k := range parts {

@@ -59,8 +59,6 @@ type Metrics struct {
 	durationBy  *children[durationKey, prometheus.Observer]
 	publishedBy *children[string, prometheus.Counter]
 	lagBy       *children[topicPartition, prometheus.Gauge]
-	lags        *lagBook
-	lagSetOnly  bool // SetLag, not Consumed and Marked, moves the lag (read_committed)
 }
 
 // BuildInfo names the running build.
@@ -113,7 +111,6 @@ func NewMetrics(build BuildInfo) *Metrics {
 	m.durationBy = newChildren[durationKey, prometheus.Observer](m.duration.MetricVec, durationKey.labels)
 	m.publishedBy = newChildren[string, prometheus.Counter](m.published.MetricVec, one)
 	m.lagBy = newChildren[topicPartition, prometheus.Gauge](m.lag.MetricVec, topicPartition.labels)
-	m.lags = newLagBook()
 	for _, c := range []prometheus.Collector{m.consumed, m.handled, m.duration, m.published,
 		m.deadLetters, m.lag, m.inflight, m.assigned, m.rebalances, m.paused, m.pauses, m.commitErrors} {
 		f(c)
@@ -175,7 +172,6 @@ func (m *Metrics) ClaimStarted(string, int32) { m.assigned.Inc() }
 func (m *Metrics) ClaimEnded(topic string, partition int32) {
 	m.assigned.Dec()
 	m.lagBy.delete(topicPartition{topic, partition})
-	m.lags.forget(topicPartition{topic, partition})
 }
 
 // Committed implements kafka.Observer; the commit age is read from the
@@ -185,30 +181,14 @@ func (m *Metrics) Committed(string, int32, int64) {}
 // CommitFailed implements kafka.Observer.
 func (m *Metrics) CommitFailed(n int) { m.commitErrors.Add(float64(n)) }
 
-// Consumed implements kafka.Observer. The lag is the high-water mark less
-// the commit point: records taken and not yet done count.
-func (m *Metrics) Consumed(topic string, partition int32, offset, hwm int64) {
-	m.consumedBy.get(topic).Inc()
-	if !m.lagSetOnly {
-		k := topicPartition{topic, partition}
-		m.lagBy.get(k).Set(float64(m.lags.consumed(k, offset, hwm)))
-	}
-}
+// Consumed implements kafka.Observer.
+func (m *Metrics) Consumed(topic string, _ int32, _, _ int64) { m.consumedBy.get(topic).Inc() }
 
-// Marked implements kafka.Observer: the commit point moved past offset.
-func (m *Metrics) Marked(topic string, partition int32, offset int64) {
-	if !m.lagSetOnly {
-		k := topicPartition{topic, partition}
-		m.lagBy.get(k).Set(float64(m.lags.marked(k, offset)))
-	}
-}
+// Marked implements kafka.Observer; the lag is measured by kafka.Lag, which
+// sets it (SetLag).
+func (m *Metrics) Marked(string, int32, int64) {}
 
-// LagFromStableOffsets makes SetLag the only source of the lag gauge, for
-// read_committed, where it is measured to the last stable offset (see
-// kafka.StableLag). Call it before anything is consumed.
-func (m *Metrics) LagFromStableOffsets() { m.lagSetOnly = true }
-
-// SetLag sets the lag of a partition this member owns.
+// SetLag sets the lag of a partition this member owns; kafka.Lag measures it.
 func (m *Metrics) SetLag(topic string, partition int32, lag int64) {
 	m.lagBy.get(topicPartition{topic, partition}).Set(float64(lag))
 }

@@ -34,7 +34,7 @@ func series(t *testing.T, m *telemetry.Metrics, name string) map[string]float64 
 	return out
 }
 
-func TestMetrics_lag_follows_the_claim(t *testing.T) {
+func TestMetrics_lag_is_set_per_partition_and_dropped_with_its_claim(t *testing.T) {
 	const lag = "dispatchd_consumer_lag"
 	m := telemetry.NewMetrics(telemetry.BuildInfo{})
 	steps := []struct {
@@ -42,15 +42,14 @@ func TestMetrics_lag_follows_the_claim(t *testing.T) {
 		do   func()
 		want map[string]float64
 	}{
-		{"consumed", func() { m.Consumed("in", 0, 5, 10) }, map[string]float64{"partition=0,topic=in": 5}},
-		{"marked", func() { m.Marked("in", 0, 5) }, map[string]float64{"partition=0,topic=in": 4}},
-		{"taken_records_count_until_marked", func() { m.Consumed("in", 0, 6, 12); m.Consumed("in", 0, 7, 12) },
-			map[string]float64{"partition=0,topic=in": 6}},
-		{"one_mark_passes_many", func() { m.Marked("in", 0, 7) }, map[string]float64{"partition=0,topic=in": 4}},
-		{"other_partition", func() { m.Consumed("in", 1, 0, 3) },
+		{"set", func() { m.SetLag("in", 0, 5) }, map[string]float64{"partition=0,topic=in": 5}},
+		{"set_again", func() { m.SetLag("in", 0, 4) }, map[string]float64{"partition=0,topic=in": 4}},
+		{"other_partition", func() { m.SetLag("in", 1, 3) },
+			map[string]float64{"partition=0,topic=in": 4, "partition=1,topic=in": 3}},
+		{"records_move_no_lag_by_themselves", func() { m.Consumed("in", 0, 9, 100); m.Marked("in", 0, 9) },
 			map[string]float64{"partition=0,topic=in": 4, "partition=1,topic=in": 3}},
 		{"claim_ended", func() { m.ClaimEnded("in", 0) }, map[string]float64{"partition=1,topic=in": 3}},
-		{"claimed_again", func() { m.Consumed("in", 0, 7, 10) },
+		{"claimed_again", func() { m.SetLag("in", 0, 3) },
 			map[string]float64{"partition=0,topic=in": 3, "partition=1,topic=in": 3}},
 	}
 	for _, s := range steps {

@@ -3,13 +3,48 @@ package kafka_test
 import (
 	"testing"
 
+	"github.com/IBM/sarama"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"dispatchd/app/kafka"
 )
 
-func TestStableLag_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *testing.T) {
+// reading is a client config that reads at isolation level l.
+func reading(l sarama.IsolationLevel) *sarama.Config {
+	sc := sarama.NewConfig()
+	sc.Consumer.IsolationLevel = l
+	return sc
+}
+
+func TestLag_under_read_uncommitted_is_the_high_water_mark_less_the_commit_point(t *testing.T) {
+	lags := map[int32]int64{}
+	s := kafka.NewLag(nil, reading(sarama.ReadUncommitted), 0, func(_ string, p int32, lag int64) { lags[p] = lag }, zap.NewNop())
+	require.NoError(t, s.Start(), "no LSO to poll: it connects nothing")
+	steps := []struct {
+		name string
+		do   func()
+		want map[int32]int64
+	}{
+		{"consumed", func() { s.ClaimStarted("in", 0); s.Consumed("in", 0, 5, 10) }, map[int32]int64{0: 5}},
+		{"marked", func() { s.Marked("in", 0, 5) }, map[int32]int64{0: 4}},
+		{"taken_records_count_until_marked", func() { s.Consumed("in", 0, 6, 12); s.Consumed("in", 0, 7, 12) },
+			map[int32]int64{0: 6}},
+		{"one_mark_passes_many", func() { s.Marked("in", 0, 7) }, map[int32]int64{0: 4}},
+		{"other_partition", func() { s.ClaimStarted("in", 1); s.Consumed("in", 1, 0, 3) }, map[int32]int64{0: 4, 1: 3}},
+		{"claim_ended_and_a_late_mark_sets_nothing", func() { s.ClaimEnded("in", 0); delete(lags, 0); s.Marked("in", 0, 9) },
+			map[int32]int64{1: 3}},
+		{"claimed_again_starts_at_its_first_record", func() { s.ClaimStarted("in", 0); s.Consumed("in", 0, 7, 10) },
+			map[int32]int64{0: 3, 1: 3}},
+	}
+	for _, st := range steps {
+		st.do()
+		require.Equal(t, st.want, lags, st.name)
+	}
+	require.NoError(t, s.Stop())
+}
+
+func TestLag_under_read_committed_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *testing.T) {
 	type step struct {
 		consume []int64 // records taken
 		mark    []int64 // records finished
@@ -44,7 +79,7 @@ func TestStableLag_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *tes
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := int64(-1)
-			s := kafka.NewStableLag(nil, nil, 0, func(_ string, _ int32, lag int64) { got = lag }, zap.NewNop())
+			s := kafka.NewLag(nil, reading(sarama.ReadCommitted), 0, func(_ string, _ int32, lag int64) { got = lag }, zap.NewNop())
 			s.ClaimStarted("in", 0)
 			for i, st := range tt.steps {
 				for _, o := range st.consume {
@@ -63,16 +98,13 @@ func TestStableLag_measures_to_the_LSO_and_skips_gaps_no_record_came_from(t *tes
 	}
 }
 
-func TestStableLag_reports_no_partition_it_no_longer_owns(t *testing.T) {
+func TestLag_under_read_committed_reports_no_partition_it_no_longer_owns(t *testing.T) {
 	set := 0
-	s := kafka.NewStableLag(nil, nil, 0, func(string, int32, int64) { set++ }, zap.NewNop())
+	s := kafka.NewLag(nil, reading(sarama.ReadCommitted), 0, func(string, int32, int64) { set++ }, zap.NewNop())
 	s.ClaimStarted("in", 0)
 	s.Consumed("in", 0, 1, 0)
 	s.ClaimEnded("in", 0)
 	kafka.PollStable(s, "in", 0, 5)
 	require.Zero(t, set)
 	require.NoError(t, s.Stop(), "stop without start")
-	var none *kafka.StableLag
-	require.NoError(t, none.Start())
-	require.NoError(t, none.Stop())
 }
