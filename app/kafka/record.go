@@ -92,12 +92,19 @@ func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessa
 		size += len(k) + len(v)
 	}
 	buf := make([]byte, 0, size)
-	pm := &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(msg.Payload)}
+	r := &producerRecord{value: sarama.ByteEncoder(msg.Payload)}
+	pm := &r.pm
+	pm.Topic, pm.Value = topic, &r.value
 	if key != "" {
 		buf = append(buf, key...)
-		pm.Key = sarama.ByteEncoder(buf[:len(key):len(key)])
+		r.key = buf[:len(key):len(key)]
+		pm.Key = &r.key
 	}
-	pm.Headers = make([]sarama.RecordHeader, 0, len(raw)+len(msg.Metadata)+1)
+	if n := len(raw) + len(msg.Metadata) + 1; n <= len(r.headers) {
+		pm.Headers = r.headers[:0]
+	} else {
+		pm.Headers = make([]sarama.RecordHeader, 0, n)
+	}
 	for _, h := range raw {
 		pm.Headers = append(pm.Headers, sarama.RecordHeader{Key: h.Key, Value: h.Value})
 	}
@@ -111,6 +118,16 @@ func toProducerMessage(topic string, msg *message.Message) *sarama.ProducerMessa
 		pm.Headers, buf = appendHeader(pm.Headers, buf, k, v)
 	}
 	return pm
+}
+
+// producerRecord is a ProducerMessage with what it points at, in one
+// allocation: its key and value encoders (a ByteEncoder stored in an
+// Encoder is boxed, an allocation each; a pointer to one is not) and room
+// for a result's headers (id, type, causation, source, trace context).
+type producerRecord struct {
+	pm         sarama.ProducerMessage
+	key, value sarama.ByteEncoder
+	headers    [6]sarama.RecordHeader
 }
 
 // appendHeader appends k and v to buf and a header viewing them to hs.
