@@ -12,6 +12,7 @@ type window struct {
 	laneOf  func(*sarama.ConsumerMessage) string
 	entries []*entry         // taken, in offset order; the head is the oldest not yet settled
 	lanes   map[string]*lane // lanes with a running record
+	free    []*lane          // lanes that emptied, for reuse: key mode opens and closes one for most records
 }
 
 // entry is one taken record.
@@ -64,8 +65,18 @@ func (w *window) push(e *entry) bool {
 		l.waiting = append(l.waiting, e)
 		return false
 	}
-	w.lanes[e.lane] = &lane{}
+	w.lanes[e.lane] = w.newLane()
 	return true
+}
+
+// newLane is an empty lane, a reused one if any.
+func (w *window) newLane() *lane {
+	if n := len(w.free); n > 0 {
+		l := w.free[n-1]
+		w.free = w.free[:n-1]
+		return l
+	}
+	return &lane{}
 }
 
 // handled records that e's message was acked: its lane moves on. It returns
@@ -76,6 +87,8 @@ func (w *window) handled(e *entry) (next *entry) {
 		next, l.waiting = l.waiting[0], l.waiting[1:]
 	} else {
 		delete(w.lanes, e.lane)
+		l.waiting = l.waiting[:0]
+		w.free = append(w.free, l)
 	}
 	return next
 }
