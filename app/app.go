@@ -31,6 +31,7 @@ func Options(cfg config.Config, build telemetry.BuildInfo) fx.Option {
 	return fx.Options(
 		fx.Supply(cfg, build),
 		fx.Error(cfg.Validate()),
+		fx.Invoke(applyGCPercent),
 		fx.WithLogger(logging.FxLogger),
 		fx.StopTimeout(cfg.Shutdown.Timeout+stopSlack),
 		fx.Provide(handlers.Default),

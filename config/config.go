@@ -27,6 +27,8 @@ type Config struct {
 	Shutdown Shutdown `koanf:"shutdown" yaml:"shutdown"`
 	// Health configures what /healthz and the systemd watchdog report.
 	Health Health `koanf:"health" yaml:"health"`
+	// Runtime tunes the Go runtime the daemon runs on.
+	Runtime Runtime `koanf:"runtime" yaml:"runtime"`
 }
 
 // Kafka is how to reach the cluster.
@@ -88,6 +90,9 @@ type Consumer struct {
 	Ordering          string        `koanf:"ordering" yaml:"ordering" doc:"partition: one message at a time per partition, in offset order. key: messages of different keys in a partition run concurrently, each key's one at a time in offset order; see Ordering modes."`
 	// MaxInFlight is the size of a partition's window: taken, not yet committed.
 	MaxInFlight int `koanf:"max_in_flight" yaml:"max_in_flight" doc:"Messages taken from one partition and not yet committed, at most: in key mode the running ones, and in both modes those handled whose results the brokers have not yet acknowledged. Bounds the concurrency per partition in key mode, the pipelining, the memory, and what a crash redoes."`
+
+	PartitionFetchBytes int `koanf:"partition_fetch_bytes" yaml:"partition_fetch_bytes" doc:"Bytes one fetch request asks of each partition, at most (the Java consumer's max.partition.fetch.bytes); a larger record is still read, by a fetch grown to fit it. A fetch is decoded whole and its records keep it in memory until the last of them is done, so with a backlog the consumer's memory grows with this times the partitions the member owns. Higher means fewer fetch round trips."`
+
 	// NackBackoff is not router.retry_initial_backoff: a nack is no handler
 	// retry but a pause, and it paces redelivery while the brokers are unwell.
 	NackBackoff          time.Duration `koanf:"nack_backoff" yaml:"nack_backoff" doc:"Wait before a nacked message is handed to the router again; the router nacks a message whose result or dead letter could not be written, and its partition pauses until it goes through. The wait doubles with each nack of the same message, up to consumer.nack_backoff_max."`
@@ -160,4 +165,9 @@ type Shutdown struct {
 // Health configures the progress-based health check.
 type Health struct {
 	StallTimeout time.Duration `koanf:"stall_timeout" yaml:"stall_timeout" doc:"How long an assigned partition may hold records it has taken and not finished, without finishing one, before /healthz fails (and the systemd watchdog stops); an idle partition is healthy."`
+}
+
+// Runtime tunes the Go runtime.
+type Runtime struct {
+	GCPercent int `koanf:"gc_percent" yaml:"gc_percent" doc:"How far the heap grows past what the last garbage collection kept before the next one runs, in percent (Go's GOGC); the GOGC environment variable, when set, wins. Higher means fewer collections (less CPU) and a larger heap."`
 }

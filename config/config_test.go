@@ -105,7 +105,7 @@ func TestEnvVars_are_unique_and_documented(t *testing.T) {
 		require.NotContains(t, []string{"DISPATCHD_KAFKA_STATE", "DISPATCHD_KAFKA_CACHE"}, v.Name, "%s is the launcher's", v.Name)
 	}
 	require.Equal(t, "kafka.brokers", vars[0].Path, "struct order")
-	require.Equal(t, "health.stall_timeout", vars[len(vars)-1].Path, "struct order")
+	require.Equal(t, "runtime.gc_percent", vars[len(vars)-1].Path, "struct order")
 }
 
 func TestLookup(t *testing.T) {

@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// maxFetchBytes bounds consumer.partition_fetch_bytes: 100 MiB is the largest
+// response sarama reads, so a partition's fetch could never be larger.
+const maxFetchBytes = 100 << 20
+
 // Validate reports every problem in c, joined; each message names the field
 // by its koanf path. It returns nil when c is usable.
 func (c Config) Validate() error {
@@ -20,6 +24,7 @@ func (c Config) Validate() error {
 	p.positive("shutdown.drain_timeout", c.Shutdown.DrainTimeout)
 	p.positive("shutdown.timeout", c.Shutdown.Timeout)
 	p.positive("health.stall_timeout", c.Health.StallTimeout)
+	p.atLeast("runtime.gc_percent", int64(c.Runtime.GCPercent), 1)
 	if c.Shutdown.Timeout > 0 && c.Shutdown.Timeout <= c.Shutdown.DrainTimeout {
 		p.addf("shutdown.timeout (%s) must exceed shutdown.drain_timeout (%s): the drain budget must fit in the stop budget",
 			formatDuration(c.Shutdown.Timeout), formatDuration(c.Shutdown.DrainTimeout))
@@ -63,6 +68,9 @@ func (c Consumer) validate(p *problems) {
 	p.oneOf("consumer.ordering", c.Ordering, "partition", "key")
 	if c.MaxInFlight < 1 || c.MaxInFlight > 10000 {
 		p.addf("consumer.max_in_flight (%d) must be 1 to 10000", c.MaxInFlight)
+	}
+	if c.PartitionFetchBytes < 1 || c.PartitionFetchBytes > maxFetchBytes {
+		p.addf("consumer.partition_fetch_bytes (%d) must be 1 to %d", c.PartitionFetchBytes, maxFetchBytes)
 	}
 	p.positive("consumer.nack_backoff", c.NackBackoff)
 	p.positive("consumer.stable_offset_interval", c.StableOffsetInterval)

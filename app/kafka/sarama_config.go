@@ -47,6 +47,7 @@ func SaramaConfig(cfg config.Config) (*sarama.Config, error) {
 
 func consumerConfig(sc *sarama.Config, c config.Consumer) {
 	sc.Consumer.Return.Errors = true
+	sc.Consumer.Fetch.Default = int32(c.PartitionFetchBytes)
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 	// sarama, like Java, reads uncommitted by default; records of an
 	// aborted transaction must not be dispatched (consumer.isolation_level).

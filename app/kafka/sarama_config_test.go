@@ -69,3 +69,12 @@ func TestSaramaConfig_isolation_level(t *testing.T) {
 		})
 	}
 }
+
+func TestSaramaConfig_partition_fetch_bytes_sizes_each_partitions_fetch(t *testing.T) {
+	cfg := config.Default()
+	cfg.Consumer.PartitionFetchBytes = 64 << 10
+	sc, err := kafka.SaramaConfig(cfg)
+	require.NoError(t, err)
+	require.Equal(t, int32(64<<10), sc.Consumer.Fetch.Default)
+	require.Zero(t, sc.Consumer.Fetch.Max, "a record larger than a fetch must still be read")
+}

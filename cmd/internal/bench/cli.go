@@ -36,6 +36,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile and an allocation profile of each dispatchd run into this directory")
+	memProfiles := fs.String("memprofile-dir", "", "write an inuse heap profile of each dispatchd run, taken at its largest heap, into this directory, and print its peak memory by class")
 	contenders := fs.String("contenders", strings.Join(Contenders, ","), "overhead scenario: comma-separated contenders, the baseline of its table first")
 	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff, tracing")
 	var keySizes KeySizes
@@ -68,7 +69,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "dispatch-bench:", err)
 		return 1
 	}
-	r := &Runner{Brokers: bs, Sarama: sc, Self: self, Timeout: *timeout, Log: stderr, ProfileDir: *profiles}
+	r := &Runner{Brokers: bs, Sarama: sc, Self: self, Timeout: *timeout, Log: stderr, ProfileDir: *profiles, MemProfileDir: *memProfiles}
 	w := Workload{Messages: *messages, Keys: *keys, Partitions: int32(*partitions)}
 	start := time.Now()
 	var runs []Run
@@ -119,6 +120,7 @@ func contenderMain(args []string, stderr io.Writer) int {
 	fs.StringVar(&t.Output, "output", "", "")
 	profile := fs.String("cpuprofile", "", "")
 	allocs := fs.String("allocprofile", "", "")
+	heap := fs.String("heapprofile", "", "")
 	var opts Options
 	opts.Bind(fs)
 	if err := fs.Parse(args[1:]); err != nil {
@@ -136,6 +138,11 @@ func contenderMain(args []string, stderr io.Writer) int {
 	}
 	if *allocs != "" {
 		defer writeAllocs(*allocs, stderr)
+	}
+	if *heap != "" {
+		w, done := newMemWatch(), make(chan struct{})
+		go w.run(done)
+		defer func() { close(done); w.report(stderr, *heap) }()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -50,6 +50,9 @@ type Runner struct {
 	// ProfileDir, when set, gets a CPU and an allocation profile of each
 	// dispatchd run.
 	ProfileDir string
+	// MemProfileDir, when set, gets an inuse heap profile of each dispatchd
+	// run, taken at its largest heap; the run prints its peak by class.
+	MemProfileDir string
 }
 
 // Spec is one contender as a scenario runs it.
@@ -96,6 +99,9 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 	if r.ProfileDir != "" && c.Kind == Dispatch {
 		base := fmt.Sprintf("%s/%s-round%d", r.ProfileDir, contender, round)
 		args = append(args, "--cpuprofile", base+".pprof", "--allocprofile", base+".allocs.pprof")
+	}
+	if r.MemProfileDir != "" && c.Kind == Dispatch {
+		args = append(args, "--heapprofile", fmt.Sprintf("%s/%s-round%d.heap.pprof", r.MemProfileDir, contender, round))
 	}
 	cmd := exec.Command(r.Self, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
