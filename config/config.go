@@ -111,7 +111,7 @@ type Producer struct {
 	MaxMessageBytes int           `koanf:"max_message_bytes" yaml:"max_message_bytes" doc:"Largest record the producer writes; match the topics' max.message.bytes. A dead letter that would be larger is written without the original value (its size and SHA-256 instead)."`
 	Compression     string        `koanf:"compression" yaml:"compression" doc:"none, gzip, snappy, lz4 or zstd."`
 	Partitioner     string        `koanf:"partitioner" yaml:"partitioner" doc:"How a keyed record's partition is chosen, for results, dead letters, POST /v1/messages and dispatchd send. murmur2: the Java client's default partitioner (also Kafka Streams' and franz-go's), so a key lands where a Java producer puts it. crc32: librdkafka's (its default, consistent_random). fnv: sarama's default, dispatchd's placement before this setting. Keyless records go to a random partition."`
-	FlushFrequency  time.Duration `koanf:"flush_frequency" yaml:"flush_frequency" doc:"Longest a batch waits before it is sent; 0 sends at once."`
+	FlushFrequency  time.Duration `koanf:"flush_frequency" yaml:"flush_frequency" doc:"Longest a batch waits before it is sent (Java's linger.ms); 0 sends at once. The linger is what a send waits at most on top of the brokers' acknowledgement, and it buys fewer, larger requests."`
 	FlushBytes      int           `koanf:"flush_bytes" yaml:"flush_bytes" doc:"Send a batch once it holds this many bytes; 0 means no threshold."`
 	FlushMessages   int           `koanf:"flush_messages" yaml:"flush_messages" doc:"Send a batch once it holds this many messages; 0 means no threshold."`
 }

@@ -42,7 +42,7 @@ func TestString_redacts_password(t *testing.T) {
 
 func TestString_prints_durations_as_text(t *testing.T) {
 	out := config.Default().String()
-	for _, want := range []string{"session_timeout: 10s", "delivery_timeout: 2m\n", "retry_backoff: 100ms", "flush_frequency: 0s"} {
+	for _, want := range []string{"session_timeout: 10s", "delivery_timeout: 2m\n", "retry_backoff: 100ms", "flush_frequency: 2ms"} {
 		require.Contains(t, out, want)
 	}
 }

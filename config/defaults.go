@@ -68,6 +68,13 @@ func Default() Config {
 			Compression: "none",
 			// Java's placement: results join with other services' topics by key.
 			Partitioner: "murmur2",
+			// A linger, as Java's linger.ms (5 ms since Kafka 4.0) and
+			// librdkafka's 5 ms: pipelined results then travel in fewer,
+			// larger requests. In the overhead bench 2 ms ran 10% faster
+			// on 15% less CPU than 0; 5 ms ran slower, its batches
+			// outgrowing consumer.max_in_flight. The README's bench
+			// section has the runs.
+			FlushFrequency: 2 * time.Millisecond,
 		},
 		// Topic names are configuration: this is their one spelling.
 		Topics: Topics{

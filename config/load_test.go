@@ -49,6 +49,7 @@ func TestLoad(t *testing.T) {
 			file: "kafka:\n  brokers: [f1:9092, f2:9092]\nconsumer:\n  group: from-file\n  heartbeat_interval: 2s\nproducer:\n  flush_frequency: 0\n",
 			want: func(c *config.Config) {
 				c.Kafka.Brokers, c.Consumer.Group, c.Consumer.HeartbeatInterval = []string{"f1:9092", "f2:9092"}, "from-file", 2*time.Second
+				c.Producer.FlushFrequency = 0 // a bare 0 is a duration, and overrides the default
 			}},
 		{name: "file_null_and_empty_sections_keep_defaults",
 			file: "kafka:\nconsumer: {}\nhttp:\n  addr:\n", want: func(*config.Config) {}},
