@@ -2,9 +2,9 @@ package kafka
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"dispatchd/app/lazyctx"
 	"dispatchd/messages"
 )
 
@@ -19,11 +19,7 @@ type msgCtx struct {
 	parent context.Context
 	rec    messages.Record
 	pd     *pending // nil: what is published from it is awaited
-
-	mu   sync.Mutex
-	done chan struct{} // made by the first Done
-	err  error         // why it ended, once it did
-	stop func() bool   // leaves the parent, once joined
+	ending lazyctx.Ending
 }
 
 func newMsgCtx(parent context.Context, rec messages.Record, pd *pending) *msgCtx {
@@ -50,53 +46,14 @@ func (c *msgCtx) Value(key any) any {
 
 // Done implements context.Context; the first call joins the parent.
 func (c *msgCtx) Done() <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done != nil {
-		return c.done
-	}
-	c.done = make(chan struct{})
-	if c.err == nil {
-		c.err = c.parent.Err()
-	}
-	if c.err != nil {
-		close(c.done)
-		return c.done
-	}
-	c.stop = context.AfterFunc(c.parent, func() { c.end(c.parent.Err()) })
-	return c.done
+	return c.ending.Done(c.parent.Err, func() func() {
+		leave := context.AfterFunc(c.parent, func() { c.ending.End(c.parent.Err()) })
+		return func() { leave() }
+	})
 }
 
-// Err implements context.Context. Until Done is asked for, nobody waits on
-// it, so the parent's state is read as it is.
-func (c *msgCtx) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil || c.done != nil {
-		return c.err // joined: it is set when Done closes
-	}
-	c.err = c.parent.Err()
-	return c.err
-}
+// Err implements context.Context.
+func (c *msgCtx) Err() error { return c.ending.Err(c.parent.Err) }
 
-// end ends the context with err, unless it already ended: the message was
-// acked or nacked (context.Canceled), or the parent ended.
-func (c *msgCtx) end(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		c.err = err
-	}
-	if c.done == nil {
-		return
-	}
-	select {
-	case <-c.done:
-		return
-	default:
-		close(c.done)
-	}
-	if c.stop != nil {
-		c.stop()
-	}
-}
+// end ends the context: its message was acked or nacked.
+func (c *msgCtx) end() { c.ending.End(context.Canceled) }

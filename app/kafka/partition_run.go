@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -338,7 +337,7 @@ func (r *partitionRun) deliver(e *entry, draining bool) handOverEnd {
 		msg, ctx := toMessage(r.env.drainCtx, e.km, pd)
 		end := r.handOver(msg, draining)
 		// A message's context ends once it is acked or nacked.
-		ctx.end(context.Canceled)
+		ctx.end()
 		if end != cut || r.env.drainCtx.Err() != nil {
 			return end
 		}

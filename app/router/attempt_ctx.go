@@ -2,8 +2,9 @@ package router
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"dispatchd/app/lazyctx"
 )
 
 // attemptCtx is context.WithTimeout for one attempt, less what that costs
@@ -18,19 +19,14 @@ import (
 type attemptCtx struct {
 	context.Context // the message's
 	deadline        time.Time
-
-	mu    sync.Mutex
-	done  chan struct{} // made by the first Done
-	err   error         // why it ended, once it did
-	timer *time.Timer
-	stop  func() bool // leaves the parent, once armed
+	ending          lazyctx.Ending
 }
 
 // withAttemptTimeout returns a context that ends after d, or when parent
 // does, and the function that ends it early.
 func withAttemptTimeout(parent context.Context, d time.Duration) (*attemptCtx, context.CancelFunc) {
 	c := &attemptCtx{Context: parent, deadline: time.Now().Add(d)}
-	return c, func() { c.end(context.Canceled) }
+	return c, func() { c.ending.End(context.Canceled) }
 }
 
 // Deadline implements context.Context.
@@ -43,54 +39,24 @@ func (c *attemptCtx) Deadline() (time.Time, bool) {
 
 // Done implements context.Context; the first call arms the timer.
 func (c *attemptCtx) Done() <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done != nil {
-		return c.done
-	}
-	c.done = make(chan struct{})
-	if c.err != nil {
-		close(c.done)
-		return c.done
-	}
-	c.timer = time.AfterFunc(time.Until(c.deadline), func() { c.end(context.DeadlineExceeded) })
-	c.stop = context.AfterFunc(c.Context, func() { c.end(c.Context.Err()) })
-	return c.done
+	return c.ending.Done(c.now, func() func() {
+		timer := time.AfterFunc(time.Until(c.deadline), func() { c.ending.End(context.DeadlineExceeded) })
+		leave := context.AfterFunc(c.Context, func() { c.ending.End(c.Context.Err()) })
+		return func() { timer.Stop(); leave() }
+	})
 }
 
 // Err implements context.Context.
-func (c *attemptCtx) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil || c.done != nil {
-		return c.err // armed: it is set when Done closes
-	}
-	if err := c.Context.Err(); err != nil {
-		c.err = err
-	} else if !time.Now().Before(c.deadline) {
-		c.err = context.DeadlineExceeded
-	}
-	return c.err
-}
+func (c *attemptCtx) Err() error { return c.ending.Err(c.now) }
 
-// end ends the context with err, unless it already ended.
-func (c *attemptCtx) end(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		c.err = err
+// now is why the attempt has ended by now, if it has: its message's
+// context ended, or its deadline passed.
+func (c *attemptCtx) now() error {
+	if err := c.Context.Err(); err != nil {
+		return err
 	}
-	if c.done == nil {
-		return
+	if !time.Now().Before(c.deadline) {
+		return context.DeadlineExceeded
 	}
-	select {
-	case <-c.done:
-		return
-	default:
-		close(c.done)
-	}
-	if c.timer != nil { // armed, not made after it ended
-		c.timer.Stop()
-		c.stop()
-	}
+	return nil
 }
