@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,11 +62,7 @@ func TestDaemon_a_stalled_partition_sets_off_its_alerts_in_prometheus(t *testing
 			cfg := c.Config(t, 1)
 			cfg.Router.HandlerTimeout = time.Minute
 			cfg.Producer.DeliveryTimeout = 2 * time.Second
-			gate := make(chan struct{})
-			release := sync.OnceFunc(func() { close(gate) })
-			d := startDaemon(t, cfg, gated(gate))
-			defer d.app.RequireStop()
-			defer release()
+			d, release := startGated(t, cfg)
 			addr := d.http.Addr()
 			p := startPrometheus(t, addr)
 			want := tc.alerts(cfg)

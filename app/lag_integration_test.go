@@ -10,6 +10,7 @@ import (
 	"go.uber.org/fx"
 
 	"dispatchd/app/kafkatest"
+	"dispatchd/config"
 	"dispatchd/handlers"
 	"dispatchd/messages"
 )
@@ -29,6 +30,18 @@ func gated(gate <-chan struct{}) fx.Option {
 	})
 }
 
+// startGated starts the daemon with test.gate registered, and returns it
+// and what opens the gate. The gate opens, at the latest, as the test
+// ends, before the daemon stops.
+func startGated(t *testing.T, cfg config.Config) (*daemon, func()) {
+	gate := make(chan struct{})
+	release := sync.OnceFunc(func() { close(gate) })
+	d := startDaemon(t, cfg, gated(gate))
+	t.Cleanup(d.app.RequireStop)
+	t.Cleanup(release)
+	return d, release
+}
+
 // lagOf is the one lag series the daemon at addr reports, or -1 if none.
 func lagOf(t *testing.T, addr string) float64 {
 	lags := series(scrape(t, addr), "dispatchd_consumer_lag")
@@ -44,9 +57,7 @@ func TestDaemon_lag_under_read_committed_counts_no_open_or_aborted_transaction(t
 	cfg := c.Config(t, 1)
 	cfg.Consumer.StableOffsetInterval = 200 * time.Millisecond
 	cfg.Router.HandlerTimeout = time.Minute
-	gate := make(chan struct{})
-	d := startDaemon(t, cfg, gated(gate))
-	defer d.app.RequireStop()
+	d, release := startGated(t, cfg)
 	addr := d.http.Addr()
 
 	// Committed records behind one that blocks are lag.
@@ -60,7 +71,7 @@ func TestDaemon_lag_under_read_committed_counts_no_open_or_aborted_transaction(t
 	// An aborted transaction, and one still open, are not.
 	c.ProduceTxns(t, cfg.Topics.Input, []kafkatest.Txn{{Records: orders("aborted-1", "aborted-2"), Abort: true}})
 	_, end := c.OpenTxn(t, cfg.Topics.Input, orders("open-1", "open-2"))
-	close(gate)
+	release()
 	c.ReadN(t, cfg.Topics.Output, 3, 30*time.Second)
 	require.Eventually(t, func() bool { return lagOf(t, addr) == 0 }, 15*time.Second, 50*time.Millisecond,
 		"caught up: the aborted and the open transaction are no lag")
@@ -79,11 +90,7 @@ func TestDaemon_lag_under_read_uncommitted_is_the_high_water_mark_less_the_commi
 	cfg := c.Config(t, 1)
 	cfg.Consumer.IsolationLevel = "read_uncommitted"
 	cfg.Router.HandlerTimeout = time.Minute
-	gate := make(chan struct{})
-	release := sync.OnceFunc(func() { close(gate) })
-	d := startDaemon(t, cfg, gated(gate))
-	defer d.app.RequireStop()
-	defer release()
+	d, release := startGated(t, cfg)
 	addr := d.http.Addr()
 
 	c.Produce(t, cfg.Topics.Input, []kafkatest.Record{
