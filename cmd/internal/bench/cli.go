@@ -69,6 +69,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "dispatch-bench:", err)
 		return 1
 	}
+	// Made before any run, so a missing directory does not fail the
+	// first profile minutes into the bench.
+	for _, dir := range []string{*profiles, *memProfiles} {
+		if dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintln(stderr, "dispatch-bench:", err)
+			return 1
+		}
+	}
 	r := &Runner{Brokers: bs, Sarama: sc, Self: self, Timeout: *timeout, Log: stderr, ProfileDir: *profiles, MemProfileDir: *memProfiles}
 	w := Workload{Messages: *messages, Keys: *keys, Partitions: int32(*partitions)}
 	start := time.Now()
