@@ -427,17 +427,48 @@ start_node() { # NODE NODES
     -Dkafka.logs.dir="$dir/logs" -Dlog4j2.configurationFile="$HERE/log4j2-broker.xml" \
     -cp "$CACHE/*" kafka.Kafka "$dir/server.properties" \
     </dev/null >>"$dir/stdout.log" 2>&1 9>&- &
-  echo $! >"$dir/kafka.pid"
+  local pid=$! i
+  echo "$pid" >"$dir/kafka.pid"
+  # Until setsid has exec'd java, the pid shows another command line, and
+  # pid_of would take the starting broker for one that exited: wait for the
+  # exec (a few ms), or for the pid to go (wait_ready then looks closer).
+  for ((i = 0; i < 100; i++)); do
+    is_ours "$pid" "$n" && return 0
+    live "$pid" || return 0
+    sleep 0.05
+  done
+}
+
+# live PID: the process exists and is not a zombie.
+live() {
+  local st
+  st="$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null || true)"
+  [[ -n "$st" && "$st" != Z && "$st" != X ]]
+}
+
+# node_gone NODE: NODE's broker is not running. A pid that is alive but not
+# yet java, or a broker that appears within half a second (setsid forked),
+# still counts as starting.
+node_gone() {
+  local pid
+  pid_of "$1" >/dev/null && return 1
+  pid="$(cat "$(node_dir "$1")/kafka.pid" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] && live "$pid" && return 1
+  sleep 0.5
+  ! pid_of "$1" >/dev/null
 }
 
 show_node_logs() { # NODE
   local dir f
   dir="$(node_dir "$1")"
+  local shown=0
   for f in "$dir/stdout.log" "$dir/logs/server.log"; do
     [[ -s "$f" ]] || continue
     err "last lines of $f:"
     tail -n 25 "$f" | sed 's/^/  | /' >&2
+    shown=1
   done
+  ((shown)) || err "node $1 wrote nothing to $dir/stdout.log or its server.log (killed before the JVM started?)"
 }
 
 # answering BOOTSTRAP [CONFIG] prints "id host:port" for every broker the
@@ -477,7 +508,7 @@ wait_ready() {
   deadline=$((SECONDS + WAIT_TIMEOUT))
   while :; do
     for ((n = 1; n <= total; n++)); do
-      if ! pid_of "$n" >/dev/null; then
+      if node_gone "$n"; then
         err "node $n (port $(broker_port "$n")) exited during startup"
         show_node_logs "$n"
         return 1
