@@ -35,7 +35,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	partitions := fs.Int("partitions", 8, "partitions of the input and output topics")
 	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
-	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile and an allocation profile of each dispatchd run into this directory")
+	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile and an allocation profile of each contender's run (dispatchd's and the baselines') into this directory")
 	memProfiles := fs.String("memprofile-dir", "", "write an inuse heap profile of each dispatchd run, taken at its largest heap, into this directory, and print its peak memory by class")
 	contenders := fs.String("contenders", strings.Join(Contenders, ","), "overhead scenario: comma-separated contenders, the baseline of its table first")
 	scenarios := fs.String("scenarios", "overhead,key,handoff", "comma-separated scenarios to run, in order: overhead, key, handoff, tracing")

@@ -48,7 +48,7 @@ type Runner struct {
 	// Log receives progress lines.
 	Log io.Writer
 	// ProfileDir, when set, gets a CPU and an allocation profile of each
-	// dispatchd run.
+	// contender's run, so the baselines' costs can be set beside dispatchd's.
 	ProfileDir string
 	// MemProfileDir, when set, gets an inuse heap profile of each dispatchd
 	// run, taken at its largest heap; the run prints its peak by class.
@@ -96,7 +96,7 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 
 	args := []string{"contender", c.Kind, "--brokers", join(r.Brokers), "--group", t.Group, "--input", t.Input, "--output", t.Output}
 	args = append(args, c.Options.args()...)
-	if r.ProfileDir != "" && c.Kind == Dispatch {
+	if r.ProfileDir != "" {
 		base := fmt.Sprintf("%s/%s-round%d", r.ProfileDir, contender, round)
 		args = append(args, "--cpuprofile", base+".pprof", "--allocprofile", base+".allocs.pprof")
 	}
