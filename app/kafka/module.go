@@ -56,7 +56,12 @@ func newConnector(cfg config.Config, sc *sarama.Config, p *Producer, log *zap.Lo
 }
 
 func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs Observer, log *zap.Logger) (*Subscriber, error) {
-	s, err := NewSubscriber(SubscriberConfig{
+	return NewSubscriber(SubscriberConfigOf(cfg, sc), state, obs, log.Named("consumer"))
+}
+
+// SubscriberConfigOf is the subscriber's config as the daemon runs it.
+func SubscriberConfigOf(cfg config.Config, sc *sarama.Config) SubscriberConfig {
+	return SubscriberConfig{
 		Brokers:        cfg.Kafka.Brokers,
 		Group:          cfg.Consumer.Group,
 		Sarama:         sc,
@@ -67,11 +72,7 @@ func newSubscriber(cfg config.Config, sc *sarama.Config, state *GroupState, obs 
 		LeaveStatic:    cfg.Consumer.LeaveOnStop,
 		Ordering:       Ordering(cfg.Consumer.Ordering),
 		MaxInFlight:    cfg.Consumer.MaxInFlight,
-	}, state, obs, log.Named("consumer"))
-	if err != nil {
-		return nil, err
 	}
-	return s, nil
 }
 
 // Uses lists the topics cfg names with what the daemon needs of each.

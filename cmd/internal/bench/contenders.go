@@ -16,6 +16,7 @@ const (
 	Stock     = "stock"
 	Pipelined = "pipelined"
 	Franz     = "franz"
+	Floor     = "floor"
 	Dispatch  = "dispatchd"
 )
 
@@ -46,10 +47,12 @@ func RunContender(ctx context.Context, kind string, t Target, o Options) error {
 		return runPipelined(ctx, t)
 	case Franz:
 		return runFranz(ctx, t)
+	case Floor:
+		return runFloor(ctx, t)
 	case Dispatch:
 		return runDispatchd(ctx, t, o)
 	}
-	return fmt.Errorf("unknown contender %q (want %s, %s, %s, %s or %s)", kind, Raw, Stock, Pipelined, Franz, Dispatch)
+	return fmt.Errorf("unknown contender %q (want %s, %s, %s, %s, %s or %s)", kind, Raw, Stock, Pipelined, Franz, Floor, Dispatch)
 }
 
 // runRaw is the baseline: the loop a Go team writes by hand with sarama's
