@@ -33,7 +33,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	messages := fs.Int("messages", 200000, "records in the preloaded input")
 	keys := fs.Int("keys", 1000, "distinct keys")
 	partitions := fs.Int("partitions", 8, "partitions of the input and output topics")
-	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn")
+	rounds := fs.Int("rounds", 2, "rounds; each runs every contender once, in turn, starting one later than the round before (as many rounds as contenders puts each in every position once)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound on one run")
 	profiles := fs.String("cpuprofile-dir", "", "write a CPU profile and an allocation profile of each contender's run (dispatchd's and the baselines') into this directory")
 	memProfiles := fs.String("memprofile-dir", "", "write an inuse heap profile of each dispatchd run, taken at its largest heap, into this directory, and print its peak memory by class")

@@ -10,7 +10,7 @@ import (
 var Contenders = []string{Raw, Stock, Pipelined, Franz, Floor, Dispatch}
 
 // Overhead runs the overhead scenario: a no-op handler over w, each of
-// contenders (all of Contenders when empty) in turn (A B C A B C ...) for
+// contenders (all of Contenders when empty) in turn (see Rounds) for
 // rounds rounds, on one preloaded input topic, and prints the table and the
 // BENCH line; a ratio to a contender left out prints as "failed".
 func Overhead(ctx context.Context, r *Runner, w Workload, rounds int, contenders []string, out io.Writer) ([]Run, error) {

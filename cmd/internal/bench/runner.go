@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -86,6 +87,10 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 		run.Err = err
 		return run
 	}
+	// Runs after the gate stops reading. The embedded broker keeps every
+	// record in this process, so each run's results left behind would make
+	// every later run share the host with a larger heap than the earlier.
+	defer r.dropTopics(t.Output, t.Output+".dlq")
 	gate := &Gate{Expected: w.Messages}
 	stop, err := gate.Watch(ctx, r.Brokers, r.Sarama, t.Output)
 	if err != nil {
@@ -133,6 +138,22 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 		run.MsgsPerSec = float64(run.Verdict.Results) / d
 	}
 	return run
+}
+
+// dropTopics deletes a finished run's topics; one that was never created
+// is no error.
+func (r *Runner) dropTopics(names ...string) {
+	admin, err := sarama.NewClusterAdmin(r.Brokers, r.Sarama)
+	if err != nil {
+		fmt.Fprintf(r.Log, "delete topics: %v\n", err)
+		return
+	}
+	defer func() { _ = admin.Close() }()
+	for _, n := range names {
+		if err := admin.DeleteTopic(n); err != nil && !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+			fmt.Fprintf(r.Log, "delete topic %s: %v\n", n, err)
+		}
+	}
 }
 
 // vmHWM returns the peak resident set of pid in KiB, 0 if unknown.

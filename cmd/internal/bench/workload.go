@@ -1,6 +1,6 @@
 // Package bench measures dispatchd against its baselines on the same broker
 // and the same cores: each contender runs as its own OS process, in turn
-// (A B A B), over the same preloaded input, and is timed the same way, by a
+// (A B C, B C A, C A B, ...), over the same preloaded input, and is timed the same way, by a
 // reader that sees its results land on the output topic. A correctness gate
 // checks every run: a contender that loses, duplicates or reorders results
 // is reported as failed, never as fast.
