@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,4 +42,27 @@ func TestTraceInput_padded_weighs_what_traced_does(t *testing.T) {
 		require.Regexp(t, `^00-[0-9a-f]{32}-[0-9a-f]{16}-01$`, string(tp[0].Value))
 	}
 	require.Empty(t, TraceNone.traceHeader(0))
+}
+
+// The SDK's traceidratio sampler keeps a trace when the low 8 bytes of its
+// id are below ratio * 2^63 (read as a big-endian uint64 shifted right by
+// one); the bench's ids must give it the share it would keep of random ids.
+func TestTraceInput_ids_are_spread_like_random_ones(t *testing.T) {
+	const n = 20000
+	ratio := 0.1
+	bound := uint64(float64(ratio) * (1 << 63))
+	seen := map[string]bool{}
+	kept := 0
+	for i := range n {
+		v := string(TraceParent.traceHeader(i)[0].Value)
+		id := v[3:35]
+		require.False(t, seen[id], "trace id of record %d repeats", i)
+		seen[id] = true
+		low, err := strconv.ParseUint(id[16:], 16, 64)
+		require.NoError(t, err)
+		if low>>1 < bound {
+			kept++
+		}
+	}
+	require.InDelta(t, ratio, float64(kept)/n, 0.01)
 }

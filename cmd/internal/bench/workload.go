@@ -58,9 +58,12 @@ const (
 	TraceParent
 )
 
-// traceHeader is record i's trace header as t asks, if any.
+// traceHeader is record i's trace header as t asks, if any. Its ids are
+// spread over the whole range as random ones are, so a sampler that keeps
+// a share of trace ids (traceidratio) keeps that share here too.
 func (t TraceInput) traceHeader(i int) []sarama.RecordHeader {
-	tp := fmt.Sprintf("00-%032x-%016x-01", i+1, i+1)
+	n := uint64(i)
+	tp := fmt.Sprintf("00-%016x%016x-%016x-01", mix(3*n), mix(3*n+1)|1, mix(3*n+2)|1)
 	switch t {
 	case TracePadded:
 		return []sarama.RecordHeader{{Key: []byte("xraceparent"), Value: []byte(tp)}}
@@ -68,6 +71,14 @@ func (t TraceInput) traceHeader(i int) []sarama.RecordHeader {
 		return []sarama.RecordHeader{{Key: []byte("traceparent"), Value: []byte(tp)}}
 	}
 	return nil
+}
+
+// mix is splitmix64's finaliser: distinct inputs, well-spread outputs.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 func keyName(k int) string { return fmt.Sprintf("key-%05d", k) }
