@@ -23,11 +23,14 @@ type attemptCtx struct {
 }
 
 // withAttemptTimeout returns a context that ends after d, or when parent
-// does, and the function that ends it early.
-func withAttemptTimeout(parent context.Context, d time.Duration) (*attemptCtx, context.CancelFunc) {
-	c := &attemptCtx{Context: parent, deadline: time.Now().Add(d)}
-	return c, func() { c.ending.End(context.Canceled) }
+// does, or when its cancel is called. cancel is a method, not a returned
+// CancelFunc: a closure would be an allocation per message of its own.
+func withAttemptTimeout(parent context.Context, d time.Duration) *attemptCtx {
+	return &attemptCtx{Context: parent, deadline: time.Now().Add(d)}
 }
+
+// cancel ends the attempt early, as context.WithTimeout's CancelFunc does.
+func (c *attemptCtx) cancel() { c.ending.End(context.Canceled) }
 
 // Deadline implements context.Context.
 func (c *attemptCtx) Deadline() (time.Time, bool) {

@@ -53,7 +53,8 @@ func TestAttemptCtx_behaves_as_WithTimeout(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			parent, parentCancel := context.WithCancel(context.Background())
 			defer parentCancel()
-			ctx, cancel := withAttemptTimeout(parent, 20*time.Millisecond)
+			ctx := withAttemptTimeout(parent, 20*time.Millisecond)
+			cancel := ctx.cancel
 			defer cancel()
 			c.run(t, parentCancel, ctx, cancel)
 			require.True(t, errors.Is(ctx.Err(), c.wantErr), "Err() = %v, want %v", ctx.Err(), c.wantErr)
@@ -69,8 +70,8 @@ func TestAttemptCtx_behaves_as_WithTimeout(t *testing.T) {
 func TestAttemptCtx_deadline_is_the_earlier_of_its_own_and_its_parents(t *testing.T) {
 	parent, stop := context.WithTimeout(context.Background(), time.Millisecond)
 	defer stop()
-	ctx, cancel := withAttemptTimeout(parent, time.Hour)
-	defer cancel()
+	ctx := withAttemptTimeout(parent, time.Hour)
+	defer ctx.cancel()
 	pd, _ := parent.Deadline()
 	got, ok := ctx.Deadline()
 	require.True(t, ok)

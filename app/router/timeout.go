@@ -26,8 +26,8 @@ func Timeout(d time.Duration) message.HandlerMiddleware {
 		}
 		return func(msg *message.Message) ([]*message.Message, error) {
 			parent := msg.Context()
-			ctx, cancel := withAttemptTimeout(parent, d)
-			defer cancel()
+			ctx := withAttemptTimeout(parent, d)
+			defer ctx.cancel()
 			msg.SetContext(ctx)
 			out, err := h(msg)
 			msg.SetContext(parent)
