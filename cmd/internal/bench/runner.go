@@ -58,7 +58,7 @@ type Runner struct {
 
 // Spec is one contender as a scenario runs it.
 type Spec struct {
-	// Kind is raw, stock, pipelined, franz or dispatchd.
+	// Kind is raw, stock, pipelined, franz, floor or dispatchd.
 	Kind string
 	// Name labels its runs in tables; empty means Kind.
 	Name string
