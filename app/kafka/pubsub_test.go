@@ -40,17 +40,9 @@ func pubSub(t *testing.T, c *kafkatest.Cluster, group string, ordering kafka.Ord
 	require.NoError(t, err)
 	pub, err := kafka.NewProducer(cfg.Kafka.Brokers, sc, cfg.Producer.DeliveryTimeout, zap.NewNop())
 	require.NoError(t, err)
-	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{
-		Brokers:        cfg.Kafka.Brokers,
-		Group:          cfg.Consumer.Group,
-		Sarama:         sc,
-		NackBackoff:    cfg.Consumer.NackBackoff,
-		NackBackoffMax: cfg.Consumer.NackBackoffMax,
-		DrainTimeout:   cfg.Shutdown.DrainTimeout,
-		InitTopic:      kafka.Topics(cfg)[0],
-		Ordering:       ordering,
-		MaxInFlight:    cfg.Consumer.MaxInFlight,
-	}, nil, nil, zap.NewNop())
+	scfg := kafka.SubscriberConfigOf(cfg, sc)
+	scfg.Ordering = ordering
+	sub, err := kafka.NewSubscriber(scfg, nil, nil, zap.NewNop())
 	require.NoError(t, err)
 	return keyed{pub}, sub
 }
