@@ -32,6 +32,9 @@ type Target struct {
 	Output string
 }
 
+// DeadLetter is the run's dead-letter topic, beside Output.
+func (t Target) DeadLetter() string { return t.Output + ".dlq" }
+
 // RunContender runs the named contender until ctx ends. Only dispatchd
 // takes options.
 func RunContender(ctx context.Context, kind string, t Target, o Options) error {

@@ -56,7 +56,7 @@ func daemonConfig(t Target, o Options) (config.Config, error) {
 	if o.Ordering != "" {
 		cfg.Consumer.Ordering = o.Ordering
 	}
-	cfg.Topics.Input, cfg.Topics.Output, cfg.Topics.DeadLetter = t.Input, t.Output, t.Output+".dlq"
+	cfg.Topics.Input, cfg.Topics.Output, cfg.Topics.DeadLetter = t.Input, t.Output, t.DeadLetter()
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Log.Level = "warn"
 	return cfg, cfg.Validate()

@@ -90,7 +90,7 @@ func (r *Runner) RunOne(ctx context.Context, c Spec, round int, input string, w 
 	// Runs after the gate stops reading. The embedded broker keeps every
 	// record in this process, so each run's results left behind would make
 	// every later run share the host with a larger heap than the earlier.
-	defer r.dropTopics(t.Output, t.Output+".dlq")
+	defer r.dropTopics(t.Output, t.DeadLetter())
 	gate := &Gate{Expected: w.Messages}
 	stop, err := gate.Watch(ctx, r.Brokers, r.Sarama, t.Output)
 	if err != nil {

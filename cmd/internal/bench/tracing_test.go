@@ -50,7 +50,7 @@ func TestTraceInput_padded_weighs_what_traced_does(t *testing.T) {
 func TestTraceInput_ids_are_spread_like_random_ones(t *testing.T) {
 	const n = 20000
 	ratio := 0.1
-	bound := uint64(float64(ratio) * (1 << 63))
+	bound := uint64(ratio * (1 << 63))
 	seen := map[string]bool{}
 	kept := 0
 	for i := range n {
