@@ -427,16 +427,9 @@ start_node() { # NODE NODES
     -Dkafka.logs.dir="$dir/logs" -Dlog4j2.configurationFile="$HERE/log4j2-broker.xml" \
     -cp "$CACHE/*" kafka.Kafka "$dir/server.properties" \
     </dev/null >>"$dir/stdout.log" 2>&1 9>&- &
-  local pid=$! i
-  echo "$pid" >"$dir/kafka.pid"
-  # Until setsid has exec'd java, the pid shows another command line, and
-  # pid_of would take the starting broker for one that exited: wait for the
-  # exec (a few ms), or for the pid to go (wait_ready then looks closer).
-  for ((i = 0; i < 100; i++)); do
-    is_ours "$pid" "$n" && return 0
-    live "$pid" || return 0
-    sleep 0.05
-  done
+  # Until setsid has exec'd java the pid shows another command line, so
+  # pid_of misses it; node_gone, not pid_of, tells a dead node.
+  echo $! >"$dir/kafka.pid"
 }
 
 # live PID: the process exists and is not a zombie.
